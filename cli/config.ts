@@ -1,0 +1,14 @@
+import { ConfigError, parseConfig, type Config } from '../domain/config';
+
+/** The one place that reads process.env. Exits with a message naming the bad variable. */
+export function loadConfig(overrides: Record<string, string | undefined> = {}): Config {
+  try {
+    return parseConfig({ ...process.env, ...overrides });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+}
