@@ -154,3 +154,67 @@ export const ReviewRequest = z.object({
   severityThreshold: Severity.optional(),
 });
 export type ReviewRequest = z.infer<typeof ReviewRequest>;
+
+/* ---- The diff model: what prepareDiff produces and every provider consumes. ---- */
+
+export const DiffLine = z.object({
+  kind: z.enum(['add', 'del', 'context']),
+  /** new-side line number (add and context lines) */
+  newLine: z.number().int().min(1).optional(),
+  /** old-side line number (del and context lines) */
+  oldLine: z.number().int().min(1).optional(),
+  text: z.string(),
+});
+export type DiffLine = z.infer<typeof DiffLine>;
+
+export const DiffHunk = z.object({
+  header: z.string(),
+  oldStart: z.number().int().min(0),
+  oldLines: z.number().int().min(0),
+  newStart: z.number().int().min(0),
+  newLines: z.number().int().min(0),
+  lines: z.array(DiffLine),
+});
+export type DiffHunk = z.infer<typeof DiffHunk>;
+
+export const Language = z.enum([
+  'typescript',
+  'javascript',
+  'python',
+  'go',
+  'java',
+  'ruby',
+  'rust',
+  'c',
+  'cpp',
+  'csharp',
+  'php',
+  'kotlin',
+  'swift',
+  'sql',
+  'shell',
+  'yaml',
+  'json',
+  'markdown',
+  'other',
+]);
+export type Language = z.infer<typeof Language>;
+
+export const DiffFile = z.object({
+  /** new path (old path for deletions); normalised, relative, never containing `..` */
+  path: z.string().min(1),
+  oldPath: z.string().optional(),
+  status: z.enum(['added', 'modified', 'deleted', 'renamed']),
+  language: Language,
+  binary: z.boolean(),
+  hunks: z.array(DiffHunk),
+});
+export type DiffFile = z.infer<typeof DiffFile>;
+
+/** A token-bounded slice of the diff; hunks are never split across chunks. */
+export const ReviewChunk = z.object({
+  index: z.number().int().min(0),
+  files: z.array(DiffFile).min(1),
+  tokenEstimate: z.number().int().min(0),
+});
+export type ReviewChunk = z.infer<typeof ReviewChunk>;
