@@ -12,3 +12,8 @@ export function loadConfig(overrides: Record<string, string | undefined> = {}): 
     throw err;
   }
 }
+
+/** The host's PATH, for finding tools such as the Temporal CLI and Python. */
+export function hostPath(): string {
+  return process.env.PATH ?? '';
+}

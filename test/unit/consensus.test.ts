@@ -1,0 +1,5 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+it('hashes', () => {
+  expect(bytesToHex(sha256(utf8ToBytes('abc')))).toMatch(/^ba78/);
+});
