@@ -134,6 +134,9 @@ export async function startDevServer(opts: {
     throw new Error(`${(err as Error).message} (see ${opts.logFile})`);
   }
   const pid = child.pid;
+  // Last resort if our process exits without a clean stop (an uncaught error): never orphan the server.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   return {
     address,
     uiUrl: opts.headless
@@ -141,6 +144,7 @@ export async function startDevServer(opts: {
       : `http://${ip === '0.0.0.0' ? '127.0.0.1' : ip}:${opts.uiPort ?? opts.port + 1000}`,
     pid,
     async stop() {
+      process.removeListener('exit', killOnExit);
       await stopChild(child, 10_000);
       log.end();
     },

