@@ -61,8 +61,8 @@ export const ConfigEnv = z.object({
   ANTHROPIC_BASE_URL: optionalString,
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: optionalString,
-  QUORUM_ANTHROPIC_MODEL: z.string().min(1).default('claude-sonnet-4-5'),
-  QUORUM_OPENAI_MODEL: z.string().min(1).default('gpt-5.1'),
+  QUORUM_ANTHROPIC_MODEL: z.string().min(1).default('claude-sonnet-5-5'),
+  QUORUM_OPENAI_MODEL: z.string().min(1).default('gpt-5.4'),
   QUORUM_MODEL_TIMEOUT_MS: z.coerce.number().int().min(1000).default(120_000),
   QUORUM_MODEL_TEMPERATURE: z.coerce.number().min(0).max(2).default(0),
   QUORUM_PRIMARY_CHAIN: chain.optional(),
@@ -244,4 +244,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
 /** Task queue names, derived from one prefix so tests can isolate themselves. */
 export function taskQueues(prefix: string): { review: string; models: string; release: string } {
   return { review: `${prefix}-review`, models: `${prefix}-models`, release: `${prefix}-release` };
+}
+
+/** The sibling queue of a queue named by `taskQueues`, e.g. the models queue seen from review. */
+export function siblingQueue(taskQueue: string, kind: 'review' | 'models' | 'release'): string {
+  return taskQueue.replace(/-(review|models|release)$/, `-${kind}`);
 }
