@@ -27,7 +27,7 @@ export const ErrorEnvelope = z
     error: z.object({
       code: z.enum(Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]]),
       message: z.string(),
-      details: z.unknown(),
+      details: z.unknown().describe('machine-readable specifics; null when there are none'),
     }),
   })
   .meta({ id: 'ErrorEnvelope' });
@@ -80,14 +80,18 @@ function codeOf(err: object): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
-function isUnavailable(err: object, code: string | undefined): boolean {
+function isUnavailable(err: object, depth = 0): boolean {
+  const code = codeOf(err);
   if (code && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return true;
   // grpc status UNAVAILABLE / DEADLINE_EXCEEDED from the Temporal client
   const grpc = (err as { code?: unknown }).code;
   if (grpc === 14 || grpc === 4) return true;
   const message = err instanceof Error ? err.message : '';
-  return /Connection terminated|timeout exceeded when trying to connect|Connection refused/i.test(
-    message,
+  if (/Connection terminated|timeout exceeded when trying to connect/i.test(message)) return true;
+  // the Temporal client wraps transport failures in a ServiceError whose cause has the status
+  const cause = (err as { cause?: unknown }).cause;
+  return (
+    depth < 3 && typeof cause === 'object' && cause !== null && isUnavailable(cause, depth + 1)
   );
 }
 
@@ -115,6 +119,15 @@ function fromBodyParser(err: object): ApiError | undefined {
   }
 }
 
+/** Express and its parsers throw http-errors with `expose` set when the message is safe to show. */
+function fromHttpError(err: object): ApiError | undefined {
+  const { status, expose } = err as { status?: unknown; expose?: unknown };
+  if (expose !== true || typeof status !== 'number') return undefined;
+  const code = (Object.keys(ERROR_STATUS) as ErrorCode[]).find((c) => ERROR_STATUS[c] === status);
+  if (!code) return undefined;
+  return new ApiError(code, err instanceof Error ? err.message : 'Request failed.');
+}
+
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof WorkflowNotFoundError) {
@@ -123,14 +136,20 @@ export function toApiError(err: unknown): ApiError {
   if (err instanceof WorkflowExecutionAlreadyStartedError) {
     return new ApiError('conflict', 'That workflow is already running.');
   }
+  if (err instanceof URIError) {
+    // Express's router throws this for a path parameter that is not valid percent-encoding
+    return new ApiError('invalid_request', 'The request path is not valid percent-encoding.');
+  }
   if (typeof err !== 'object' || err === null) {
     return new ApiError('internal', 'Internal error.');
   }
   const parsed = fromBodyParser(err);
   if (parsed) return parsed;
+  const httpError = fromHttpError(err);
+  if (httpError) return httpError;
   const code = codeOf(err);
   if (code === '23505') return new ApiError('conflict', 'That resource already exists.');
-  if (isUnavailable(err, code)) {
+  if (isUnavailable(err)) {
     return new ApiError('unavailable', 'A dependency is unavailable; retry shortly.');
   }
   const mapped = code ? DOMAIN_CODES[code] : undefined;
