@@ -11,6 +11,16 @@ const port = z.coerce.number().int().min(0).max(65535);
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+/** '90s', '15m', '72h', '7d' or plain milliseconds → milliseconds */
+const duration = z
+  .string()
+  .regex(/^\d+(ms|s|m|h|d)?$/, 'a duration such as 90s, 15m, 72h or 7d')
+  .transform((v) => {
+    const m = /^(\d+)(ms|s|m|h|d)?$/.exec(v);
+    return Number(m?.[1]) * (DURATION_UNITS[m?.[2] ?? 'ms'] ?? 1);
+  })
+  .pipe(z.number().int().min(1000));
 const optionalString = z
   .string()
   .optional()
@@ -68,7 +78,7 @@ export const ConfigEnv = z.object({
   QUORUM_PRIMARY_CHAIN: chain.optional(),
   QUORUM_VERIFIER_CHAIN: chain.optional(),
   QUORUM_CHUNK_TOKEN_BUDGET: z.coerce.number().int().min(500).default(6000),
-  QUORUM_MANUAL_REVIEW_TIMEOUT: z.string().min(1).default('72h'),
+  QUORUM_MANUAL_REVIEW_TIMEOUT: duration.default(72 * 3_600_000),
 
   GITHUB_TOKEN: optionalString,
   GITHUB_WEBHOOK_SECRET: optionalString,
@@ -82,6 +92,10 @@ export const ConfigEnv = z.object({
   AZURE_DEVOPS_TOKEN: optionalString,
   AZURE_DEVOPS_WEBHOOK_SECRET: optionalString,
   AZURE_DEVOPS_ORG_URL: optionalString,
+
+  /** where `npm run review` sends diffs, and the key it sends */
+  QUORUM_URL: z.string().url().default('http://127.0.0.1:3000'),
+  QUORUM_API_KEY: optionalString,
 });
 export type ConfigEnv = z.infer<typeof ConfigEnv>;
 
@@ -129,7 +143,7 @@ export interface Config {
     primaryChain: ProviderName[];
     verifierChain: ProviderName[];
     chunkTokenBudget: number;
-    manualReviewTimeout: string;
+    manualReviewTimeoutMs: number;
   };
   scm: {
     github: { token?: string; webhookSecret?: string; apiUrl: string };
@@ -137,6 +151,8 @@ export interface Config {
     bitbucket: { token?: string; webhookSecret?: string; apiUrl: string };
     azureDevOps: { token?: string; webhookSecret?: string; orgUrl?: string };
   };
+  /** the command-line clients (`npm run review`) talk to a running API */
+  cli: { url: string; apiKey: string | undefined };
 }
 
 export class ConfigError extends Error {
@@ -222,7 +238,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       primaryChain: e.QUORUM_PRIMARY_CHAIN ?? defaultChain(['anthropic', 'openai', 'local'], e),
       verifierChain: e.QUORUM_VERIFIER_CHAIN ?? defaultChain(['openai', 'anthropic', 'local'], e),
       chunkTokenBudget: e.QUORUM_CHUNK_TOKEN_BUDGET,
-      manualReviewTimeout: e.QUORUM_MANUAL_REVIEW_TIMEOUT,
+      manualReviewTimeoutMs: e.QUORUM_MANUAL_REVIEW_TIMEOUT,
     },
     scm: {
       github: { token: e.GITHUB_TOKEN, webhookSecret: e.GITHUB_WEBHOOK_SECRET, apiUrl: e.GITHUB_API_URL },
@@ -238,6 +254,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
         orgUrl: e.AZURE_DEVOPS_ORG_URL,
       },
     },
+    cli: { url: e.QUORUM_URL, apiKey: e.QUORUM_API_KEY },
   };
 }
 

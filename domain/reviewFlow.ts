@@ -44,8 +44,8 @@ export interface ReviewWorkflowInput {
   primaryChain: ProviderName[];
   verifierChain: ProviderName[];
   consensusPolicy?: Partial<ConsensusPolicy>;
-  /** how long a disputed critical finding waits for a human, e.g. '72h' */
-  manualReviewTimeout: string;
+  /** how long a disputed critical finding waits for a human */
+  manualReviewTimeoutMs: number;
   severityThreshold?: Severity;
   dimensions?: Dimension[];
   /** chunks reviewed at once; each runs two model calls */
@@ -90,7 +90,7 @@ export interface ConsensusWorkflowInput {
   primary: { model: string; outputs: ModelOutput[] };
   verifier: { model: string; outputs: ModelOutput[] };
   policy?: Partial<ConsensusPolicy>;
-  manualReviewTimeout: string;
+  manualReviewTimeoutMs: number;
 }
 
 export interface ConsensusOutcome {

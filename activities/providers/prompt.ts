@@ -3,7 +3,7 @@ import { DIMENSIONS } from '../../domain/review';
 import type { DiffFile, DiffHunk, Dimension, ReviewChunk, Role } from '../../domain/review';
 
 /** Bumped whenever the text below changes: reviews and release gates record which one ran. */
-export const PROMPT_VERSION = 'review-v1';
+export { PROMPT_VERSION } from '../../domain/modelConfig';
 
 /** Name of the structured-output schema (OpenAI) and of the forced tool (Anthropic). */
 export const OUTPUT_TOOL_NAME = 'submit_review';

@@ -1,0 +1,77 @@
+import { Context } from '@temporalio/activity';
+import type { Config } from '../domain/config';
+import type { ProviderName, Role } from '../domain/review';
+import type { ProviderCallResult } from '../domain/reviewFlow';
+import type { Db } from '../store/db';
+import { loadReviewChunk } from '../store/reviewInputs';
+import { callAnthropic } from './providers/anthropic';
+import { analyzeChunkLocally, LOCAL_MODELS } from './providers/local';
+import { callOpenAI } from './providers/openai';
+import type { ProviderRequest, ProviderResult } from './providers/output';
+import { modelCallMetrics } from './metrics';
+
+export interface CallModelInput {
+  reviewId: string;
+  chunkIndex: number;
+  role: Role;
+  provider: ProviderName;
+}
+
+/**
+ * Offline, the two roles use the two independent local engines, so consensus is a real vote:
+ * the primary reads patterns over the changed lines, the verifier parses the code.
+ */
+const LOCAL_ENGINE_FOR: Record<Role, 'rules' | 'ast'> = { primary: 'rules', verifier: 'ast' };
+
+async function callProvider(
+  config: Config,
+  provider: ProviderName,
+  req: ProviderRequest,
+): Promise<ProviderResult> {
+  switch (provider) {
+    case 'openai':
+      return callOpenAI(config.models, req);
+    case 'anthropic':
+      return callAnthropic(config.models, req);
+    case 'local': {
+      const engine = LOCAL_ENGINE_FOR[req.role];
+      const output = await analyzeChunkLocally(engine, req.chunk);
+      return { output, model: LOCAL_MODELS[engine], inputTokens: 0, outputTokens: 0, repaired: false };
+    }
+  }
+}
+
+export function createModelActivities(deps: { db: Db; config: Config }) {
+  return {
+    /** One attempt at one provider for one chunk; Temporal retries it by the error's class. */
+    async callModel(input: CallModelInput): Promise<ProviderCallResult> {
+      const { chunk, context } = await loadReviewChunk(deps.db, input.reviewId, input.chunkIndex);
+      const started = performance.now();
+      const stop = modelCallMetrics.latency.startTimer({ provider: input.provider, role: input.role });
+      try {
+        const res = await callProvider(deps.config, input.provider, {
+          chunk,
+          role: input.role,
+          title: context.title,
+          description: context.description,
+          dimensions: context.dimensions,
+          signal: Context.current().cancellationSignal,
+        });
+        stop({ outcome: 'success' });
+        modelCallMetrics.tokens.inc({ provider: input.provider, kind: 'input' }, res.inputTokens);
+        modelCallMetrics.tokens.inc({ provider: input.provider, kind: 'output' }, res.outputTokens);
+        return {
+          output: res.output,
+          model: res.model,
+          inputTokens: res.inputTokens,
+          outputTokens: res.outputTokens,
+          latencyMs: Math.round(performance.now() - started),
+        };
+      } catch (err) {
+        stop({ outcome: 'failure' });
+        throw err;
+      }
+    },
+  };
+}
+export type ModelActivities = ReturnType<typeof createModelActivities>;
