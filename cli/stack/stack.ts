@@ -79,7 +79,7 @@ export async function startStack(opts: {
     const queues = opts.queues ?? ['review', 'models', 'release'];
     if (queues.length > 0) {
       say(`starting workers (${queues.join(', ')})`);
-      const connection = await connectWorkerConnection(config);
+      const connection = await connectWorkerConnection(config, logger);
       stops.push(() => connection.close());
       const workers = await createWorkers({
         config,
@@ -90,7 +90,11 @@ export async function startStack(opts: {
         registry: register,
       });
       const controller = new AbortController();
-      const running = runWorkers(workers, controller.signal);
+      const running = runWorkers(workers, controller.signal).catch((err: unknown) => {
+        // A worker that dies on its own is fatal for the embedded stack: say so and stop.
+        logger.fatal({ err }, 'a worker stopped unexpectedly');
+        process.kill(process.pid, 'SIGTERM');
+      });
       stops.push(async () => {
         say('draining workers');
         controller.abort();
