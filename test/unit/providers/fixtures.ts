@@ -144,7 +144,7 @@ export function modelsConfig(
     primaryChain: ['anthropic', 'openai', 'local'],
     verifierChain: ['openai', 'anthropic', 'local'],
     chunkTokenBudget: 6000,
-    manualReviewTimeout: '72h',
+    manualReviewTimeoutMs: 72 * 3_600_000,
     ...overrides,
   };
 }

@@ -1,0 +1,14 @@
+import * as m0001 from './0001_api_keys_and_audit_log';
+import * as m0002 from './0002_reviews';
+import * as m0003 from './0003_review_inputs';
+
+export interface SqlMigration {
+  name: string;
+  up: string;
+}
+
+/**
+ * Every migration, in order. Listed explicitly rather than globbed so the same list works under
+ * tsx, ts-jest and compiled output. Never edit or reorder an applied migration: add a new one.
+ */
+export const MIGRATIONS: readonly SqlMigration[] = [m0001, m0002, m0003];
