@@ -16,7 +16,7 @@ import { createLogger } from '../workers/logger';
 async function main(): Promise<void> {
   const t0 = Date.now();
   const config = loadConfig();
-  const logger = createLogger(config, 'quorum');
+  const logger = createLogger(config, 'quorum', { pretty: process.stdout.isTTY === true });
   const say = (msg: string) => process.stdout.write(`${pc.dim('›')} ${msg}\n`);
   const dataDir = path.resolve(config.dataDir);
   await mkdir(dataDir, { recursive: true });

@@ -51,7 +51,8 @@ let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 export function workflowBundle(logger: Logger): Promise<WorkflowBundleWithSourceMap> {
   bundle ??= bundleWorkflowCode({
     workflowsPath: require.resolve('../workflows'),
-    logger: sdkLogger(logger.child({ component: 'workflow-bundler' })),
+    // webpack's build report is noise unless something goes wrong
+    logger: sdkLogger(logger.child({ component: 'workflow-bundler' }, { level: 'warn' })),
   }).catch((err: unknown) => {
     bundle = undefined; // let a later call retry rather than cache the failure
     throw err;
