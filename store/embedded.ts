@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { PgliteServer } from './pgliteServer';
 
 export interface EmbeddedPostgres {
   /** a `postgres://` URL the ordinary `pg` driver connects to */
@@ -12,27 +12,22 @@ export interface EmbeddedPostgres {
 /**
  * PGlite (PostgreSQL compiled to WASM) persisted under `dataDir/pglite`, served over the
  * PostgreSQL wire protocol on loopback so the app speaks to it through the same `pg` driver
- * it uses for a real server. PGlite runs one query at a time; pglite-socket queues queries
- * across connections and keeps a transaction's queries together.
+ * it uses for a real server. PGlite is one backend; PgliteServer lets connections take turns
+ * by whole protocol exchanges and transactions.
  */
 export async function startEmbeddedPostgres(opts: {
   dataDir: string;
   port: number;
   host?: string;
-  maxConnections?: number;
 }): Promise<EmbeddedPostgres> {
   const dir = path.resolve(opts.dataDir, 'pglite');
   await mkdir(dir, { recursive: true });
   const db = await PGlite.create(dir);
   const host = opts.host ?? '127.0.0.1';
-  const server = new PGLiteSocketServer({
-    db,
-    host,
-    port: opts.port,
-    maxConnections: opts.maxConnections ?? 32,
-  });
+  const server = new PgliteServer(db);
+  let bound: { host: string; port: number };
   try {
-    await server.start();
+    bound = await server.listen(opts.port, host);
   } catch (err) {
     await db.close();
     const code = (err as NodeJS.ErrnoException).code;
@@ -44,14 +39,14 @@ export async function startEmbeddedPostgres(opts: {
     }
     throw err;
   }
-  const url = `postgres://postgres@${server.getServerConn()}/postgres?sslmode=disable`;
+  const url = `postgres://postgres@${bound.host}:${bound.port}/postgres?sslmode=disable`;
   let stopped = false;
   return {
     url,
     async stop() {
       if (stopped) return;
       stopped = true;
-      await server.stop();
+      await server.close();
       await db.close();
     },
   };
