@@ -36,7 +36,13 @@ async function callProvider(
     case 'local': {
       const engine = LOCAL_ENGINE_FOR[req.role];
       const output = await analyzeChunkLocally(engine, req.chunk);
-      return { output, model: LOCAL_MODELS[engine], inputTokens: 0, outputTokens: 0, repaired: false };
+      return {
+        output,
+        model: LOCAL_MODELS[engine],
+        inputTokens: 0,
+        outputTokens: 0,
+        repaired: false,
+      };
     }
   }
 }
@@ -47,7 +53,10 @@ export function createModelActivities(deps: { db: Db; config: Config }) {
     async callModel(input: CallModelInput): Promise<ProviderCallResult> {
       const { chunk, context } = await loadReviewChunk(deps.db, input.reviewId, input.chunkIndex);
       const started = performance.now();
-      const stop = modelCallMetrics.latency.startTimer({ provider: input.provider, role: input.role });
+      const stop = modelCallMetrics.latency.startTimer({
+        provider: input.provider,
+        role: input.role,
+      });
       try {
         const res = await callProvider(deps.config, input.provider, {
           chunk,

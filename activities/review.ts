@@ -21,7 +21,8 @@ export interface SaveReviewResultInput {
 async function existing(db: Db, reviewId: string) {
   const review = await getReview(db, reviewId);
   // The API writes the row before starting the workflow; without it there is nothing to complete.
-  if (!review) throw ApplicationFailure.nonRetryable(`review ${reviewId} is not stored`, 'NotFound');
+  if (!review)
+    throw ApplicationFailure.nonRetryable(`review ${reviewId} is not stored`, 'NotFound');
   return review;
 }
 

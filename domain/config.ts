@@ -11,7 +11,13 @@ const port = z.coerce.number().int().min(0).max(65535);
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
-const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const DURATION_UNITS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+};
 /** '90s', '15m', '72h', '7d' or plain milliseconds → milliseconds */
 const duration = z
   .string()
@@ -27,7 +33,12 @@ const optionalString = z
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
 const chain = z
   .string()
-  .transform((v) => v.split(',').map((s) => s.trim()).filter((s) => s.length > 0))
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0),
+  )
   .pipe(z.array(ProviderName).min(1));
 
 export const ConfigEnv = z.object({
@@ -119,9 +130,7 @@ export interface Config {
     /** undefined: start an embedded dev server (npm start) */
     address: string | undefined;
     namespace: string;
-    tls:
-      | { certPath?: string; keyPath?: string; caPath?: string; serverName?: string }
-      | undefined;
+    tls: { certPath?: string; keyPath?: string; caPath?: string; serverName?: string } | undefined;
     apiKey: string | undefined;
     cliPath: string | undefined;
     devServerPort: number;
@@ -225,14 +234,22 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       taskQueuePrefix: e.QUORUM_TASK_QUEUE_PREFIX,
       workerMetricsPort: e.QUORUM_WORKER_METRICS_PORT,
     },
-    database: { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX, pglitePort: e.QUORUM_PGLITE_PORT },
+    database: {
+      url: e.DATABASE_URL,
+      poolMax: e.DATABASE_POOL_MAX,
+      pglitePort: e.QUORUM_PGLITE_PORT,
+    },
     models: {
       anthropic: {
         apiKey: e.ANTHROPIC_API_KEY,
         baseUrl: e.ANTHROPIC_BASE_URL,
         model: e.QUORUM_ANTHROPIC_MODEL,
       },
-      openai: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.QUORUM_OPENAI_MODEL },
+      openai: {
+        apiKey: e.OPENAI_API_KEY,
+        baseUrl: e.OPENAI_BASE_URL,
+        model: e.QUORUM_OPENAI_MODEL,
+      },
       timeoutMs: e.QUORUM_MODEL_TIMEOUT_MS,
       temperature: e.QUORUM_MODEL_TEMPERATURE,
       primaryChain: e.QUORUM_PRIMARY_CHAIN ?? defaultChain(['anthropic', 'openai', 'local'], e),
@@ -241,8 +258,16 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       manualReviewTimeoutMs: e.QUORUM_MANUAL_REVIEW_TIMEOUT,
     },
     scm: {
-      github: { token: e.GITHUB_TOKEN, webhookSecret: e.GITHUB_WEBHOOK_SECRET, apiUrl: e.GITHUB_API_URL },
-      gitlab: { token: e.GITLAB_TOKEN, webhookSecret: e.GITLAB_WEBHOOK_SECRET, apiUrl: e.GITLAB_API_URL },
+      github: {
+        token: e.GITHUB_TOKEN,
+        webhookSecret: e.GITHUB_WEBHOOK_SECRET,
+        apiUrl: e.GITHUB_API_URL,
+      },
+      gitlab: {
+        token: e.GITLAB_TOKEN,
+        webhookSecret: e.GITLAB_WEBHOOK_SECRET,
+        apiUrl: e.GITLAB_API_URL,
+      },
       bitbucket: {
         token: e.BITBUCKET_TOKEN,
         webhookSecret: e.BITBUCKET_WEBHOOK_SECRET,

@@ -44,7 +44,8 @@ export function createLogger(
       sync: true,
       translateTime: 'SYS:HH:MM:ss',
       ignore: 'pid,hostname,name,req,res,responseTime',
-      messageFormat: '{if component}[{component}] {end}{if route}{req.method} {route} {res.statusCode} {responseTime}ms {end}{msg}',
+      messageFormat:
+        '{if component}[{component}] {end}{if route}{req.method} {route} {res.statusCode} {responseTime}ms {end}{msg}',
     }),
   );
 }

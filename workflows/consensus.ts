@@ -41,7 +41,10 @@ const { markReviewStatus, holdForDecisions } = proxyActivities<ReviewActivities>
 export async function consensusWorkflow(input: ConsensusWorkflowInput): Promise<ConsensusOutcome> {
   const voted = runConsensus(
     {
-      primary: { model: input.primary.model, findings: input.primary.outputs.flatMap((o) => o.findings) },
+      primary: {
+        model: input.primary.model,
+        findings: input.primary.outputs.flatMap((o) => o.findings),
+      },
       verifier: {
         model: input.verifier.model,
         findings: input.verifier.outputs.flatMap((o) => o.findings),
@@ -73,7 +76,8 @@ export async function consensusWorkflow(input: ConsensusWorkflowInput): Promise<
           });
         }
         const code = checkDecision(findings, d.findingId);
-        if (code) throw ApplicationFailure.create({ type: code, message: `${code}: ${d.findingId}` });
+        if (code)
+          throw ApplicationFailure.create({ type: code, message: `${code}: ${d.findingId}` });
       },
     },
   );

@@ -101,7 +101,8 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
     progress.phase = 'voting';
     const primaryCalls = perChunk.map((c) => c.primary.provenance);
     const verifierCalls = perChunk.map((c) => c.verifier.provenance);
-    const outputs = (role: 'primary' | 'verifier'): ModelOutput[] => perChunk.map((c) => c[role].output);
+    const outputs = (role: 'primary' | 'verifier'): ModelOutput[] =>
+      perChunk.map((c) => c[role].output);
     const consensus = await executeChild(consensusWorkflow, {
       workflowId: `${input.reviewId}-consensus`,
       taskQueue,
@@ -117,7 +118,11 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
     });
 
     progress.phase = 'saving';
-    const findings = filterByThreshold(consensus.findings, input.severityThreshold, input.dimensions);
+    const findings = filterByThreshold(
+      consensus.findings,
+      input.severityThreshold,
+      input.dimensions,
+    );
     const verdict = verdictFor(findings);
     await saveReviewResult({
       reviewId: input.reviewId,
@@ -142,7 +147,12 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
     ]);
     progress.status = 'completed';
     progress.phase = 'done';
-    return { reviewId: input.reviewId, status: 'completed', findingCount: findings.length, verdict };
+    return {
+      reviewId: input.reviewId,
+      status: 'completed',
+      findingCount: findings.length,
+      verdict,
+    };
   } catch (err) {
     const error = failureMessage(err);
     progress.status = 'failed';
