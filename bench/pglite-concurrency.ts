@@ -17,7 +17,12 @@ async function main(): Promise<void> {
   try {
     const setup = new pg.Client({ connectionString: e.url });
     await setup.connect();
-    await setup.query('CREATE TABLE t (id serial PRIMARY KEY, k int, v text)');
+    // The second CREATE answers with a NOTICE after ReadyForQuery: replies must reach the
+    // client intact even when PGlite streams them in several chunks.
+    for (let i = 0; i < 2; i++) {
+      await setup.query('CREATE TABLE IF NOT EXISTS t (id serial PRIMARY KEY, k int, v text)');
+    }
+    await setup.query('SELECT to_regclass($1) AS t', ['t']);
     await setup.end();
     const all = Array.from(
       { length: pools },

@@ -174,16 +174,19 @@ export class PgliteServer {
   }
 
   private async exec(msg: Buffer): Promise<Buffer> {
-    const chunks: Uint8Array[] = [];
+    const chunks: Buffer[] = [];
     try {
       await this.db.runExclusive(() =>
-        this.db.execProtocolRawStream(new Uint8Array(msg), { onRawData: (d) => chunks.push(d) }),
+        this.db.execProtocolRawStream(new Uint8Array(msg), {
+          // copy now: the view points into WASM memory that the next chunk overwrites
+          onRawData: (d) => chunks.push(Buffer.from(d)),
+        }),
       );
     } catch {
       // PGlite reports protocol-level errors in the stream itself; a throw here means the
       // message could not be run at all, and the client sees it as a dropped reply.
     }
-    return Buffer.concat(chunks.map((c) => Buffer.from(c)));
+    return Buffer.concat(chunks);
   }
 
   /** The owner went away mid-exchange or mid-transaction: end both so the next session starts clean. */

@@ -11,7 +11,7 @@ describe('the embedded PostgreSQL server', () => {
     const { stdout } = await run(
       path.join(root, 'node_modules', '.bin', 'tsx'),
       [path.join(root, 'bench', 'pglite-concurrency.ts'), '4', '5', '15'],
-      { cwd: root, timeout: 90_000 },
+      { cwd: root, timeout: 60_000 },
     );
     const result = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as {
       ok: number;
