@@ -13,12 +13,15 @@ import { routerFor } from './mount';
 import { buildOpenApiDocument, type OpenApiDocument } from './openapi';
 import { createRateLimit } from './rateLimit';
 import type { AnyRoute } from './route';
+import { analysisRoutes } from './routes/analysis';
 import { apiKeyRoutes } from './routes/apiKeys';
 import { cicdRoutes } from './routes/cicd';
 import { docsRoutes } from './routes/docs';
 import { healthRoutes } from './routes/health';
 import { metricsRoutes } from './routes/metrics';
 import { reviewQualityRoutes } from './routes/reviewQuality';
+import { reviewRoutes } from './routes/reviews';
+import { versionRoutes } from './routes/versions';
 
 export type { ApiDeps, TemporalDeps } from './deps';
 
@@ -109,7 +112,11 @@ export function createApp(deps: ApiDeps): express.Express {
     }, OPENAPI_URL_FROM_DOCS),
     apiKeyRoutes(deps),
     reviewQualityRoutes(),
+    // after reviewQuality: /review/dimensions must not be taken for a review id
+    reviewRoutes(deps),
     cicdRoutes(config),
+    versionRoutes(deps),
+    analysisRoutes(deps),
   ];
   const mountOptions = {
     authenticate: authenticate(deps.db, config.api.adminKey),

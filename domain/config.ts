@@ -105,6 +105,10 @@ export const ConfigEnv = z.object({
   AZURE_DEVOPS_ORG_URL: optionalString,
 
   /** where `npm run review` sends diffs, and the key it sends */
+  /** a directory whose git repositories analyze-batch may read by path; unset = disabled */
+  QUORUM_ANALYSIS_REPO_ROOT: optionalString,
+  QUORUM_ANALYSIS_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+
   QUORUM_URL: z.string().url().default('http://127.0.0.1:3000'),
   QUORUM_API_KEY: optionalString,
 });
@@ -161,6 +165,8 @@ export interface Config {
     azureDevOps: { token?: string; webhookSecret?: string; orgUrl?: string };
   };
   /** the command-line clients (`npm run review`) talk to a running API */
+  /** commit analysis: batch fan-out, and where repositories on the server's disk may be read */
+  analysis: { repoRoot: string | undefined; concurrency: number };
   cli: { url: string; apiKey: string | undefined };
 }
 
@@ -279,6 +285,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
         orgUrl: e.AZURE_DEVOPS_ORG_URL,
       },
     },
+    analysis: { repoRoot: e.QUORUM_ANALYSIS_REPO_ROOT, concurrency: e.QUORUM_ANALYSIS_CONCURRENCY },
     cli: { url: e.QUORUM_URL, apiKey: e.QUORUM_API_KEY },
   };
 }

@@ -1,0 +1,253 @@
+import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import type pg from 'pg';
+import { taskQueues, type Config } from '../domain/config';
+import { needsDecision } from '../domain/consensus';
+import { DiffError, parseDiff, prepareDiff, type DiffErrorCode } from '../domain/diff';
+import { modelConfigFrom, modelConfigVersion } from '../domain/modelConfig';
+import { redactDiff, redactText } from '../domain/redact';
+import { renderDiff } from '../domain/renderDiff';
+import type { Finding, ReviewRequest } from '../domain/review';
+import {
+  CONSENSUS_STATE_QUERY,
+  REVIEW_STATUS_QUERY,
+  type ConsensusState,
+  type ReviewProgress,
+  type ReviewWorkflowInput,
+} from '../domain/reviewFlow';
+import { reviewIdFor } from '../domain/reviewId';
+import { summarise } from '../domain/verdict';
+import { saveReviewInput } from '../store/reviewInputs';
+import { getReview, saveReview, type StoredReview } from '../store/reviews';
+import { ApiError, type ErrorCode } from './errors';
+import { toView, type ReviewView } from './reviewView';
+
+/**
+ * Submitting and reading reviews. The API never calls a model: it validates, prepares the diff
+ * (parse, redact, chunk — pure and fast), stores it, and hands the rest to `reviewWorkflow`.
+ */
+
+/** Diffs above this many UTF-8 bytes are refused with 413 (documented in the OpenAPI text). */
+export const MAX_DIFF_BYTES = 4 * 1024 * 1024;
+export const MAX_WAIT_SECONDS = 60;
+const QUERY_TIMEOUT_MS = 3_000;
+
+const DIFF_ERROR_STATUS: Record<DiffErrorCode, ErrorCode> = {
+  empty_diff: 'invalid_request',
+  not_a_diff: 'unprocessable',
+  unsafe_path: 'unprocessable',
+  too_large: 'payload_too_large',
+};
+
+export type Submission =
+  { done: true; review: ReviewView } | { done: false; id: string; status: StoredReview['status'] };
+
+export interface ReviewServiceDeps {
+  config: Config;
+  db: pg.Pool;
+  client: Client;
+}
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * JSON can carry text PostgreSQL cannot store (NUL, lone surrogates), and a body decoded from
+ * bytes that were not UTF-8 arrives with U+FFFD where they were: refuse both plainly rather than
+ * review a mangled diff or fail on the insert.
+ */
+function checkText(req: ReviewRequest): void {
+  const fields: [string, string | undefined][] = [
+    ['diff', req.diff],
+    ['repository', req.repository],
+    ['title', req.title],
+    ['description', req.description],
+    ...(req.languageHints ?? []).map((h, i): [string, string] => [`languageHints.${i}`, h]),
+  ];
+  for (const [field, value] of fields) {
+    if (value === undefined) continue;
+    if (value.includes('\0') || LONE_SURROGATE.test(value)) {
+      throw new ApiError('invalid_request', `${field} contains characters that are not text.`, {
+        field,
+        reason: 'not_text',
+      });
+    }
+  }
+  const bad = req.diff.indexOf('\ufffd');
+  if (bad >= 0) {
+    const line = req.diff.slice(0, bad).split('\n').length;
+    throw new ApiError(
+      'unprocessable',
+      `The diff is not valid UTF-8 (first bad byte on line ${line}). Re-encode it as UTF-8, ` +
+        'or mark such files binary (.gitattributes) so git emits a binary patch.',
+      { field: 'diff', reason: 'not_utf8', line },
+    );
+  }
+}
+
+function redactLines(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  return text
+    .split('\n')
+    .map((l) => redactText(l).text)
+    .join('\n');
+}
+
+function prepare(req: ReviewRequest, config: Config) {
+  try {
+    const opts = { tokenBudget: config.models.chunkTokenBudget, maxBytes: MAX_DIFF_BYTES };
+    const prepared = prepareDiff(req, opts);
+    // prepareDiff keeps its redacted files to itself; the stored diff must be the redacted one.
+    const redacted = renderDiff(redactDiff(parseDiff(req.diff, opts).files).files);
+    return { ...prepared, redactedDiff: redacted };
+  } catch (err) {
+    if (err instanceof DiffError) {
+      throw new ApiError(DIFF_ERROR_STATUS[err.code], err.message, {
+        reason: err.code,
+        ...err.details,
+      });
+    }
+    throw err;
+  }
+}
+
+export function createReviewService({ config, db, client }: ReviewServiceDeps) {
+  const version = modelConfigVersion(modelConfigFrom(config));
+  const taskQueue = taskQueues(config.temporal.taskQueuePrefix).review;
+
+  async function query<T>(workflowId: string, name: string): Promise<T | undefined> {
+    try {
+      // No worker on the queue means a query waits for one; a progress figure is not worth that.
+      return await client.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () =>
+        client.workflow.getHandle(workflowId).query<T>(name),
+      );
+    } catch {
+      return undefined;
+    }
+  }
+
+  async function view(id: string): Promise<ReviewView | null> {
+    const stored = await getReview(db, id);
+    if (!stored) return null;
+    if (stored.status === 'queued' || stored.status === 'running') {
+      return toView(stored, { progress: await query<ReviewProgress>(id, REVIEW_STATUS_QUERY) });
+    }
+    if (stored.status === 'needs_manual_review') {
+      const state = await query<ConsensusState>(`${id}-consensus`, CONSENSUS_STATE_QUERY);
+      const pending: Finding[] = state
+        ? state.findings.filter((f) => state.pending.includes(f.id))
+        : stored.findings.filter(needsDecision);
+      return toView(stored, { pending });
+    }
+    return toView(stored);
+  }
+
+  /** true when the run finished within the wait (whatever its outcome), false on timeout. */
+  async function waitFor(handle: WorkflowHandle, seconds: number): Promise<boolean> {
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), seconds * 1000);
+    try {
+      await client.withAbortSignal(timeout.signal, () => handle.result());
+      return true;
+    } catch (err) {
+      if (timeout.signal.aborted) return false;
+      // A run that failed has still finished: its outcome is in the store.
+      if (err instanceof WorkflowFailedError) return true;
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async function submit(req: ReviewRequest, waitSeconds: number): Promise<Submission> {
+    checkText(req);
+    const id = reviewIdFor(req, version);
+    const existing = await getReview(db, id);
+    if (existing?.status === 'completed') return { done: true, review: await mustView(id) };
+
+    const prepared = prepare(req, config);
+    const request: ReviewRequest = {
+      ...req,
+      diff: prepared.redactedDiff,
+      title: redactLines(req.title),
+      description: redactLines(req.description),
+    };
+    const base = {
+      id,
+      request,
+      modelConfigVersion: version,
+      coverage: prepared.coverage,
+      redactions: prepared.redactions,
+      stats: prepared.stats,
+      error: null,
+      findings: [],
+    };
+
+    if (prepared.chunks.length === 0) {
+      // Everything was skipped by rule (binary, lockfile, generated…): there is nothing for a
+      // model to read, and the coverage record already says why.
+      await saveReview(db, {
+        ...base,
+        status: 'completed',
+        verdict: 'approve',
+        summary: summarise([]),
+        timings: { durationMs: 0 },
+      });
+      return { done: true, review: await mustView(id) };
+    }
+
+    // A queued or running review is joined, never re-queued: rewriting its row would undo progress.
+    if (!existing || existing.status === 'failed') {
+      await saveReview(db, { ...base, status: 'queued', verdict: null, summary: null });
+      await saveReviewInput(
+        db,
+        id,
+        {
+          title: request.title,
+          description: request.description,
+          dimensions: req.dimensions,
+          languageHints: req.languageHints,
+        },
+        prepared.chunks,
+      );
+    }
+
+    const input: ReviewWorkflowInput = {
+      reviewId: id,
+      modelConfigVersion: version,
+      chunkCount: prepared.chunks.length,
+      repository: req.repository,
+      primaryChain: config.models.primaryChain,
+      verifierChain: config.models.verifierChain,
+      manualReviewTimeoutMs: config.models.manualReviewTimeoutMs,
+      severityThreshold: req.severityThreshold,
+      dimensions: req.dimensions,
+    };
+    const handle = await client.workflow.start('reviewWorkflow', {
+      workflowId: id,
+      taskQueue,
+      args: [input],
+      // Identical requests share one run. A closed run may start again: the store check above
+      // only lets that happen after a failure (a failed review returns normally, so Temporal's
+      // ALLOW_DUPLICATE_FAILED_ONLY would never see it as failed).
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+    });
+
+    if (waitSeconds > 0 && (await waitFor(handle, Math.min(waitSeconds, MAX_WAIT_SECONDS)))) {
+      const review = await mustView(id);
+      if (review.status === 'completed' || review.status === 'failed')
+        return { done: true, review };
+    }
+    const current = await getReview(db, id);
+    return { done: false, id, status: current?.status ?? 'queued' };
+  }
+
+  async function mustView(id: string): Promise<ReviewView> {
+    const v = await view(id);
+    if (!v) throw new Error(`review ${id} vanished from the store`);
+    return v;
+  }
+
+  return { submit, view, modelConfigVersion: version };
+}
+
+export type ReviewService = ReturnType<typeof createReviewService>;
