@@ -2,9 +2,9 @@ import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporal
 import type pg from 'pg';
 import { taskQueues, type Config } from '../domain/config';
 import { needsDecision } from '../domain/consensus';
-import { DiffError, parseDiff, prepareDiff, type DiffErrorCode } from '../domain/diff';
+import { DiffError, prepareDiff, type DiffErrorCode } from '../domain/diff';
 import { modelConfigFrom, modelConfigVersion } from '../domain/modelConfig';
-import { redactDiff, redactText } from '../domain/redact';
+import { redactText } from '../domain/redact';
 import { renderDiff } from '../domain/renderDiff';
 import type { Finding, ReviewRequest } from '../domain/review';
 import {
@@ -17,7 +17,7 @@ import {
 import { reviewIdFor } from '../domain/reviewId';
 import { summarise } from '../domain/verdict';
 import { saveReviewInput } from '../store/reviewInputs';
-import { getReview, saveReview, type StoredReview } from '../store/reviews';
+import { getReview, queueReview, saveReview, type StoredReview } from '../store/reviews';
 import { ApiError, type ErrorCode } from './errors';
 import { toView, type ReviewView } from './reviewView';
 
@@ -95,9 +95,8 @@ function prepare(req: ReviewRequest, config: Config) {
   try {
     const opts = { tokenBudget: config.models.chunkTokenBudget, maxBytes: MAX_DIFF_BYTES };
     const prepared = prepareDiff(req, opts);
-    // prepareDiff keeps its redacted files to itself; the stored diff must be the redacted one.
-    const redacted = renderDiff(redactDiff(parseDiff(req.diff, opts).files).files);
-    return { ...prepared, redactedDiff: redacted };
+    // The stored diff is the redacted one: secrets never reach the database.
+    return { ...prepared, redactedDiff: renderDiff(prepared.files) };
   } catch (err) {
     if (err instanceof DiffError) {
       throw new ApiError(DIFF_ERROR_STATUS[err.code], err.message, {
@@ -195,8 +194,7 @@ export function createReviewService({ config, db, client }: ReviewServiceDeps) {
     }
 
     // A queued or running review is joined, never re-queued: rewriting its row would undo progress.
-    if (!existing || existing.status === 'failed') {
-      await saveReview(db, { ...base, status: 'queued', verdict: null, summary: null });
+    if (await queueReview(db, base)) {
       await saveReviewInput(
         db,
         id,

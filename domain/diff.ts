@@ -358,6 +358,8 @@ export function classifyFile(file: DiffFile): Classification {
 /* ---------- prepareDiff: the activity's whole job, as one pure function ---------- */
 
 export interface PreparedDiff {
+  /** every parsed file, redacted: what may be stored or shown */
+  files: DiffFile[];
   chunks: ReviewChunk[];
   /** every file of the diff exactly once, in diff order */
   coverage: FileCoverage[];
@@ -424,6 +426,7 @@ export function prepareDiff(
       0,
     );
   return {
+    files,
     chunks,
     coverage,
     redactions,

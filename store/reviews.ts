@@ -497,3 +497,40 @@ export async function saveFeedback(
     throw err;
   }
 }
+
+/**
+ * Puts a review in the queue unless it already is queued, running, waiting or done: true when
+ * this call (re)queued it. One statement, so identical concurrent submissions cannot rewrite a
+ * row another request has already moved on; only a failed review is queued again.
+ */
+export async function queueReview(
+  db: Queryable,
+  review: Pick<ReviewInput, 'id' | 'request' | 'repository' | 'modelConfigVersion'> & {
+    coverage: FileCoverage[];
+    redactions: Redaction[];
+    stats: JsonValue;
+  },
+): Promise<boolean> {
+  if (!REVIEW_ID.test(review.id)) throw new RangeError(`invalid review id ${review.id}`);
+  const res = await db.query(
+    `INSERT INTO reviews (id, status, request, repository, model_config_version, coverage,
+       redactions, stats)
+     VALUES ($1, 'queued', $2, $3, $4, $5, $6, $7)
+     ON CONFLICT (id) DO UPDATE SET status = 'queued', request = EXCLUDED.request,
+       repository = EXCLUDED.repository, model_config_version = EXCLUDED.model_config_version,
+       coverage = EXCLUDED.coverage, redactions = EXCLUDED.redactions, stats = EXCLUDED.stats,
+       verdict = NULL, summary = NULL, timings = NULL, error = NULL, completed_at = NULL
+     WHERE reviews.status = 'failed'
+     RETURNING id`,
+    [
+      review.id,
+      JSON.stringify(review.request),
+      review.repository ?? review.request.repository ?? null,
+      review.modelConfigVersion ?? null,
+      JSON.stringify(z.array(FileCoverage).parse(review.coverage)),
+      JSON.stringify(z.array(Redaction).parse(review.redactions)),
+      json(review.stats),
+    ],
+  );
+  return (res.rowCount ?? 0) > 0;
+}

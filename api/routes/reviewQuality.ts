@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { DIMENSION_TARGETS, DimensionTarget, REVIEW_GUARANTEES } from '../../domain/dimensions';
 import { DIMENSIONS } from '../../domain/review';
+import { latestEvalRun } from '../../store/evalRuns';
+import type { ApiDeps } from '../deps';
 import { route, type AnyRoute } from '../route';
 
 /** Reference data, readable by every role: auditors check claims, release engineers gate on them. */
@@ -27,7 +29,7 @@ const Guarantees = z
   })
   .meta({ id: 'Guarantees' });
 
-export function reviewQualityRoutes(): AnyRoute[] {
+export function reviewQualityRoutes(deps: Pick<ApiDeps, 'db'>): AnyRoute[] {
   return [
     route({
       method: 'get',
@@ -47,32 +49,38 @@ export function reviewQualityRoutes(): AnyRoute[] {
       tag: 'cr-ai',
       summary: 'False-positive, false-negative and determinism guarantees',
       description:
-        '`measured` stays null until the evaluation harness has recorded a run; targets are ' +
-        'promises, not measurements.',
+        '`measured` comes from the newest evaluation run stored by `npm run eval -- --save` ' +
+        '(null until one exists); targets are promises, measurements are what the last run saw.',
       access: READERS,
       responses: { 200: { description: 'Targets and measurements', schema: Guarantees } },
-      handler: () => ({
-        status: 200,
-        json: {
-          falsePositiveRate: {
-            target: REVIEW_GUARANTEES.maxFalsePositiveRate,
-            comparison: 'at_most',
-            measured: null,
+      handler: async () => {
+        const run = await latestEvalRun(deps.db, { suite: 'review' });
+        return {
+          status: 200,
+          json: {
+            falsePositiveRate: {
+              target: REVIEW_GUARANTEES.maxFalsePositiveRate,
+              comparison: 'at_most' as const,
+              measured: run?.falsePositiveRate ?? null,
+            },
+            falseNegativeRate: {
+              target: REVIEW_GUARANTEES.maxFalseNegativeRate,
+              comparison: 'at_most' as const,
+              measured: run?.falseNegativeRate ?? null,
+            },
+            determinism: {
+              target: REVIEW_GUARANTEES.deterministic,
+              comparison: 'equals' as const,
+              measured: run?.deterministic ?? null,
+            },
+            measuredAt: run?.createdAt ?? null,
+            note: run
+              ? `Measured by evaluation run ${run.id} of ${run.version} on case set ` +
+                `${run.caseSetId} (${run.caseCount} cases, ${run.syntheticCount} synthetic).`
+              : 'No evaluation run has been recorded yet; measured values are null.',
           },
-          falseNegativeRate: {
-            target: REVIEW_GUARANTEES.maxFalseNegativeRate,
-            comparison: 'at_most',
-            measured: null,
-          },
-          determinism: {
-            target: REVIEW_GUARANTEES.deterministic,
-            comparison: 'equals',
-            measured: null,
-          },
-          measuredAt: null,
-          note: 'No evaluation run has been recorded yet; measured values are null.',
-        },
-      }),
+        };
+      },
     }),
   ];
 }
