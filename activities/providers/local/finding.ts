@@ -70,6 +70,40 @@ export const SWALLOWED_ERROR: RuleMeta = {
     'Handle the error, log it with context, or let it propagate; if ignoring it is intended, say why in a comment.',
 };
 
+export const PATH_TRAVERSAL: RuleMeta = {
+  id: 'path-traversal',
+  dimension: 'security',
+  severity: 'high',
+  title: 'Path traversal: file path built from request input',
+  explanation:
+    'A value from the request is joined into a file-system path without confining it to the intended directory. `../` segments or an absolute path let the caller read or write any file the process can reach.',
+  suggestedFix:
+    'Keep only the base name, or resolve and normalise the path and reject it unless it stays under the root directory; better, look the file up by id.',
+};
+
+export const INSECURE_RANDOM: RuleMeta = {
+  id: 'insecure-random',
+  dimension: 'security',
+  severity: 'high',
+  title: 'Predictable random number used for a security value',
+  explanation:
+    'Math.random, random.*, math/rand and java.util.Random are not cryptographically secure: their output can be predicted from earlier values, so tokens, keys, codes or session ids made with them can be guessed.',
+  suggestedFix:
+    'Use crypto.randomBytes / crypto.randomUUID, the secrets module, crypto/rand or SecureRandom.',
+};
+
+/** Non-cryptographic generators, per family; crypto/rand's `rand.Int(rand.Reader, …)` is excluded. */
+export const WEAK_RANDOM: Record<string, RegExp> = {
+  ts: /\bMath\.random\s*\(/,
+  py: /(?<![\w.])random\.(random|randint|randrange|choice|choices|sample|getrandbits|shuffle)\s*\(/,
+  go: /(?<![\w.])(?:math|m)?rand\.(Intn|Int63n?|Int31n?|Float64|Float32|Uint32|Uint64|Perm|Shuffle)\s*\(|\bmathrand\.\w+\s*\(/,
+  java: /\bnew\s+Random\s*\(|\bThreadLocalRandom\.current\s*\(|\bMath\.random\s*\(|\bRandomStringUtils\.random\w*\s*\(/,
+};
+
+/** Words that make a generated value a secret: tokens, keys, session ids, one-time codes. */
+export const SECURITY_VALUE =
+  /[Tt]oken|TOKEN|[Ss]ecret|[Pp]assw|[Ss]alt(?![a-z])|[Nn]once|[Ss]ession|[Oo]tp(?![a-z])|OTP|[Aa]pi_?[Kk]ey|(?<![A-Za-z])key(?![a-z])|Key(?![a-z])|[Ii]nvite|[Rr]eset|[Cc]srf|CSRF|[Cc]redential|[Vv]erification|(?<![A-Za-z])code(?![a-z])|Code(?![a-z])/;
+
 /** Names that hold credentials, compared with separators removed and in lower case. */
 const SECRET_NAME =
   /(password|passwd|passphrase|pwd|secret|token|apikey|accesskey|privatekey|secretkey|authkey|credential|signingkey|encryptionkey)$/;

@@ -12,6 +12,8 @@ export interface SourceLine {
 
 export interface HunkView {
   lines: SourceLine[];
+  /** old-side text of the lines this hunk deletes: what a change replaced */
+  removed: string[];
 }
 
 /** A changed file seen the way both engines read it: new-side text per hunk, added lines marked. */
@@ -63,15 +65,19 @@ export function isTestPath(path: string): boolean {
 
 function hunkView(hunk: DiffFile['hunks'][number]): HunkView {
   const lines: SourceLine[] = [];
+  const removed: string[] = [];
   // Parsers may omit line numbers on some lines; counting from newStart keeps the mapping exact.
   let next = Math.max(1, hunk.newStart);
   for (const line of hunk.lines) {
-    if (line.kind === 'del') continue;
+    if (line.kind === 'del') {
+      removed.push(line.text);
+      continue;
+    }
     const newLine = line.newLine ?? next;
     lines.push({ newLine, text: line.text, added: line.kind === 'add' });
     next = newLine + 1;
   }
-  return { lines };
+  return { lines, removed };
 }
 
 /** Files of a chunk that have new-side code to look at, in a stable order. */

@@ -77,11 +77,12 @@ export const AST_RULES = {
   },
   deferInLoop: {
     id: 'defer-in-loop',
-    dimension: 'performance',
+    // Reviewers file it as a bug: files stay open and locks held until the function returns.
+    dimension: 'correctness',
     severity: 'medium',
     title: 'defer inside a loop',
     explanation:
-      'Deferred calls run only when the function returns, so resources opened per iteration pile up until then.',
+      'Deferred calls run only when the function returns, not at the end of the iteration: every file, lock or connection opened in the loop stays held until then, and may run out.',
     suggestedFix:
       'Move the loop body into a function, or close the resource explicitly at the end of each iteration.',
   },

@@ -30,7 +30,8 @@ const DB_CALLS = new Set([
   'findById',
   'findByPk',
 ]);
-const SHELL = new Set(['exec', 'execSync']);
+// `execAsync`/`execPromise` are the usual names for util.promisify(exec): the same shell.
+const SHELL = new Set(['exec', 'execSync', 'execAsync', 'execPromise']);
 const INPUT_NAME = /\b(req|request|params|query|body|args|argv|input|ctx)\b/;
 const CONSTANT_NAME = /^[A-Z][A-Z0-9_]*$/;
 
@@ -255,7 +256,8 @@ function complexity(fn: ts.Node): number {
 }
 
 function unusedLocals(fn: ts.FunctionLikeDeclaration, emit: Emit): void {
-  if (!fn.body || !ts.isBlock(fn.body)) return;
+  // A body cut off by the end of the hunk may use the variable further down.
+  if (!fn.body || !ts.isBlock(fn.body) || !fn.body.getText().trimEnd().endsWith('}')) return;
   const counts = new Map<string, number>();
   const count = (n: ts.Node): void => {
     if (ts.isIdentifier(n)) counts.set(n.text, (counts.get(n.text) ?? 0) + 1);

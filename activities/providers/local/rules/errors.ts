@@ -2,7 +2,7 @@ import type { RuleMeta } from '../finding';
 import { SWALLOWED_ERROR } from '../finding';
 import type { SourceLine } from '../source';
 import type { LineRule } from './context';
-import { hit, indentOf } from './context';
+import { before, hit, indentOf } from './context';
 
 const OPEN_HANDLER: Record<string, RegExp> = {
   ts: /\bcatch\s*(\([^)]*\))?\s*\{\s*(\}?)\s*$/,
@@ -85,4 +85,47 @@ const looseEquality: LineRule = (ctx) => {
   }
 };
 
-export const ERROR_RULES: LineRule[] = [swallowedError, broadException, looseEquality];
+// Closing and printing are the usual deliberate discards; anything else returning an error is not.
+const DISCARDED_ERROR = /^\s*_\s*=\s*(?!fmt\.)[\w.]+\.(?!Close\b)\w+\(/;
+
+/** Go's `_ = store.Append(...)`: the error result assigned to the blank identifier. */
+const discardedError: LineRule = (ctx) =>
+  ctx.file.family === 'go' && !ctx.file.isTest && DISCARDED_ERROR.test(ctx.code)
+    ? [hit(ctx, SWALLOWED_ERROR, 0.75, 'The call\u2019s error result is assigned to `_`.')]
+    : [];
+
+const MISSING_AWAIT: RuleMeta = {
+  id: 'missing-await',
+  dimension: 'correctness',
+  severity: 'medium',
+  title: 'Async call not awaited',
+  explanation:
+    'The promise/coroutine is created and dropped: its errors are lost and the code after it runs before it finishes.',
+  suggestedFix: 'await it, return it, or collect it (Promise.all / asyncio.gather) deliberately.',
+};
+
+// Persistence and messaging verbs are asynchronous in every mainstream JS data or queue client.
+const IO_CALL_STATEMENT =
+  /^\s*(?:this\.)?((?:\w+\.)*\w+)\.(insert|save|destroy|publish|upsert|persist|commit|enqueue|create|remove|delete|update|send|flush)(One|Many|All|Async)?\s*\(.*\)\s*;?\s*$/;
+const SYNC_RECEIVER =
+  /(^|\.)(res|response|reply|console|logger|log|hash|hmac|cipher|url|params|headers|searchParams|formData|classList|\w*(Map|Set|map|set|Cache|cache|List|list|array|Array|items))$/;
+
+const missingAwait: LineRule = (ctx) => {
+  if (ctx.file.family !== 'ts') return [];
+  const m = IO_CALL_STATEMENT.exec(ctx.code);
+  if (!m || SYNC_RECEIVER.test(m[1] ?? '')) return [];
+  const own = indentOf(ctx.line.text);
+  for (const prev of before(ctx, 30)) {
+    if (prev.text.trim() === '' || indentOf(prev.text) >= own) continue;
+    return /\basync\b/.test(prev.text) ? [hit(ctx, MISSING_AWAIT, 0.65)] : [];
+  }
+  return [];
+};
+
+export const ERROR_RULES: LineRule[] = [
+  swallowedError,
+  broadException,
+  looseEquality,
+  discardedError,
+  missingAwait,
+];

@@ -72,15 +72,24 @@ const WELL_KNOWN = new Set([
   32, 64, 255, 256,
 ]);
 
+// Small counts (0, 1, 2) read as themselves; larger bare values in logic usually mean something.
+const MAGIC_AT =
+  /(?:(?<![=-])[<>]=?|[!=]==?)\s*([3-9]|\d{2,}(?:\.\d+)?)\b|[-+*/%]\s*(\d{2,}(?:\.\d+)?)\b|(?<![\w.])(\d{2,}(?:\.\d+)?)\s*[*/%]/g;
+
 const magicNumber: LineRule = (ctx) => {
+  // Tests spell out their inputs and expected values; naming each would hide what is checked.
   if (
+    ctx.file.isTest ||
     isCommentLine(ctx.line.text) ||
-    /^\s*(export\s+)?(const|final|static|#define)\b|^\s*[A-Z][A-Z0-9_]*\s*[:=]/.test(ctx.code)
+    /^\s*(export\s+)?(const|final|static|#define)\b|^\s*[A-Z][A-Z0-9_]*\s*[:=]/.test(ctx.code) ||
+    /^\s*(for\b|case\b)/.test(ctx.code)
   )
     return [];
-  for (const m of ctx.code.matchAll(/(?:[<>]=?|[!=]==?|[*/%])\s*(\d{2,}(?:\.\d+)?)\b/g)) {
-    if (!WELL_KNOWN.has(Number(m[1])))
-      return [hit(ctx, MAGIC_NUMBER, 0.45, `The value is ${m[1]}.`)];
+  const code = ctx.code.replace(/(["'`])(?:\\.|(?!\1).)*\1/g, '""');
+  for (const m of code.matchAll(MAGIC_AT)) {
+    const value = m[1] ?? m[2] ?? m[3] ?? '';
+    if (!WELL_KNOWN.has(Number(value)))
+      return [hit(ctx, MAGIC_NUMBER, 0.45, `The value is ${value}.`)];
   }
   return [];
 };
@@ -156,10 +165,15 @@ const BLOCKING_IO: RuleMeta = {
 const BLOCKING_CALL: Record<string, RegExp> = {
   ts: /\b(readFileSync|writeFileSync|appendFileSync|existsSync|readdirSync|statSync|execSync|spawnSync)\s*\(/,
   py: /\b(time\.sleep|requests\.(get|post|put|delete|patch)|urllib\.request\.urlopen)\s*\(/,
+  go: /\b(os\.ReadFile|ioutil\.ReadFile|ioutil\.ReadAll\(\s*f\b|os\.ReadDir)\s*\(/,
+  // Blocking a reactive pipeline parks one of the few event-loop threads.
+  java: /\.(block|blockFirst|blockLast|toFuture\(\)\.get)\s*\(|\bThread\.sleep\s*\(/,
 };
 const HANDLER: Record<string, RegExp> = {
   ts: /\(\s*req\b[^)]*,\s*res\b|\b(app|router|server)\.(get|post|put|patch|delete|use|all)\s*\(/,
   py: /^\s*async\s+def\s+/,
+  go: /\bhttp\.ResponseWriter\b/,
+  java: /\b(Mono|Flux)<|\bServerRequest\b/,
 };
 
 const blockingIo: LineRule = (ctx) => {

@@ -5,13 +5,19 @@ import { isCommentLine, stripComment } from './context';
 import { ERROR_RULES } from './errors';
 import { HYGIENE_RULES } from './hygiene';
 import { SECURITY_RULES } from './security';
+import { LOGIC_RULES } from './logic';
+import { LOOP_RULES } from './loops';
 import { STRUCTURE_RULES, missingTests } from './structure';
+import { TEST_RULES } from './tests';
 
 const CODE_RULES: LineRule[] = [
   ...SECURITY_RULES,
   ...ERROR_RULES,
   ...HYGIENE_RULES,
   ...STRUCTURE_RULES,
+  ...LOOP_RULES,
+  ...LOGIC_RULES,
+  ...TEST_RULES,
 ];
 
 /**

@@ -5,11 +5,15 @@ import {
   REDACTED_SECRET,
   SQL_INJECTION,
   SQL_TEXT,
+  INSECURE_RANDOM,
+  PATH_TRAVERSAL,
+  SECURITY_VALUE,
+  WEAK_RANDOM,
   isSecretName,
   looksLikeSecretValue,
 } from '../finding';
 import type { LineCtx, LineRule } from './context';
-import { before, hit, statementAt } from './context';
+import { before, callArguments, hit, indentOf, requestInputs, statementAt } from './context';
 
 /** Calls that send SQL text to a database, across drivers and ORMs of the four languages. */
 const SQL_SINK =
@@ -28,9 +32,17 @@ const sqlInjection: LineRule = (ctx) => {
   const m = SQL_SINK.exec(ctx.code);
   if (!m) return [];
   const { text, last } = statementAt(ctx.hunk, ctx.index);
-  const args = text.slice(text.indexOf(m[0]) + m[0].length);
-  if (splicedSql(args)) return [hit(ctx, SQL_INJECTION, 0.9, 'The SQL is built inline.', last)];
-  const variable = /^\s*([A-Za-z_$][\w$]*)\s*[,)]/.exec(args)?.[1];
+  // Only the statement text counts: values passed as separate parameters are what makes it safe.
+  const args = callArguments(text.slice(text.indexOf(m[0]) + m[0].length));
+  const sqlArg = args.find((a) => SQL_TEXT.test(a));
+  if (sqlArg !== undefined) {
+    return SPLICED.test(sqlArg)
+      ? [hit(ctx, SQL_INJECTION, 0.9, 'The SQL is built inline.', last)]
+      : [];
+  }
+  const variable = args
+    .slice(0, 2)
+    .find((a) => /^[A-Za-z_$][\w$]*$/.test(a) && !/^(ctx|context)$/.test(a));
   if (!variable) return [];
   const assign = new RegExp(`(^|[^\\w$.])${variable.replace('$', '\\$')}\\s*(\\+?=|:=)(?!=)`);
   for (const prev of before(ctx, 20)) {
@@ -46,6 +58,9 @@ const sqlInjection: LineRule = (ctx) => {
 const SECRET_ASSIGNMENT =
   /([A-Za-z_$][\w$.-]*)["']?\s*(?::\s*[\w<>[\]|. ]+?\s*)?(?:=|:=|:|=>)\s*(?:[A-Za-z]\w*\()?\s*(["'`])((?:\\.|(?!\2).)*)\2/g;
 
+/** `setPassword("…")`, `withApiKey("…")`: a builder or bean setter given a literal. */
+const SECRET_SETTER = /\.(?:set|with)([A-Z]\w*)\(\s*(["'`])((?:\\.|(?!\2).)*)\2\s*\)/g;
+
 /** Credentials assigned as literals, including the markers the redactor left for them. */
 const hardcodedSecret: LineRule = (ctx) => {
   for (const m of ctx.code.matchAll(SECRET_ASSIGNMENT)) {
@@ -53,6 +68,12 @@ const hardcodedSecret: LineRule = (ctx) => {
     if (isSecretName(name) && looksLikeSecretValue(value)) {
       const redacted = REDACTED_SECRET.test(value);
       return [hit(ctx, HARDCODED_SECRET, redacted ? 0.95 : 0.8, `\`${name}\` holds a literal.`)];
+    }
+  }
+  for (const m of ctx.code.matchAll(SECRET_SETTER)) {
+    const [, name = '', , value = ''] = m;
+    if (isSecretName(name) && looksLikeSecretValue(value)) {
+      return [hit(ctx, HARDCODED_SECRET, 0.8, `\`set${name}\` receives a literal.`)];
     }
   }
   if (REDACTED_SECRET.test(ctx.code)) {
@@ -70,7 +91,7 @@ function dynamicArgument(args: string): boolean {
 }
 
 const SHELL_SINKS: Record<string, RegExp> = {
-  ts: /(?:(?<![.\w$])|\b(?:child_process|childProcess|cp)\.)(exec|execSync|eval)\s*\(|\bnew\s+Function\s*\(/,
+  ts: /(?:(?<![.\w$])|\b(?:child_process|childProcess|cp)\.)(exec|execSync|execAsync|execPromise|eval)\s*\(|\bnew\s+Function\s*\(/,
   py: /\b(os\.system|os\.popen|eval|exec|subprocess\.(?:call|run|Popen|check_output|check_call)|commands\.getoutput)\s*\(/,
   go: /\bexec\.Command(?:Context)?\s*\(/,
   java: /\b(Runtime\.getRuntime\(\)\.exec|new\s+ProcessBuilder)\s*\(/,
@@ -115,7 +136,9 @@ const WEAK_HASH =
 const weakPasswordHash: LineRule = (ctx) => {
   if (!WEAK_HASH.test(ctx.code)) return [];
   const near = [ctx.line, ...before(ctx, 3)].map((l) => l.text).join('\n');
-  return /pass(word|wd)?|pwd/i.test(near) ? [hit(ctx, WEAK_PASSWORD_HASH, 0.8)] : [];
+  return /pass(word|wd)?|pwd|secret|credential/i.test(near)
+    ? [hit(ctx, WEAK_PASSWORD_HASH, 0.8)]
+    : [];
 };
 
 const INSECURE_TLS: RuleMeta = {
@@ -129,28 +152,49 @@ const INSECURE_TLS: RuleMeta = {
 };
 
 const TLS_OFF =
-  /rejectUnauthorized\s*:\s*false|NODE_TLS_REJECT_UNAUTHORIZED\s*=\s*['"]?0|verify\s*=\s*False|InsecureSkipVerify\s*:\s*true|NoopHostnameVerifier|ALLOW_ALL_HOSTNAME_VERIFIER|setHostnameVerifier\(\s*\([^)]*\)\s*->\s*true|CERT_NONE/;
+  /rejectUnauthorized\s*:\s*false|NODE_TLS_REJECT_UNAUTHORIZED\s*=\s*['"]?0|verify\s*=\s*False|InsecureSkipVerify\s*:\s*true|NoopHostnameVerifier|ALLOW_ALL_HOSTNAME_VERIFIER|setHostnameVerifier\(\s*\([^)]*\)\s*->\s*true|CERT_NONE|\bnew\s+\w*(TrustAll|TrustEvery|AcceptAll|Insecure|Trusting|Permissive)\w*\s*\(|InsecureTrustManagerFactory|TrustAllStrategy|check(Server|Client)Trusted\([^)]*\)\s*(throws\s+[\w.]+\s*)?\{\s*\}|_create_unverified_context|check_hostname\s*=\s*False/;
 
 const insecureTls: LineRule = (ctx) =>
   TLS_OFF.test(ctx.code) ? [hit(ctx, INSECURE_TLS, 0.9)] : [];
 
-const INSECURE_RANDOM: RuleMeta = {
-  id: 'insecure-random',
-  dimension: 'security',
-  severity: 'medium',
-  title: 'Predictable random number used for a security value',
-  explanation:
-    'Math.random, random.random and math/rand are not cryptographically secure; tokens, salts or ids made with them can be guessed.',
-  suggestedFix:
-    'Use crypto.randomBytes / crypto.randomUUID, secrets.token_*, crypto/rand or SecureRandom.',
+const SECURITY_WORD_BEFORE = 15;
+
+/** Non-cryptographic randomness in code that makes a secret (the line or its function says so). */
+const insecureRandom: LineRule = (ctx) => {
+  const rng = WEAK_RANDOM[ctx.file.family];
+  if (ctx.file.isTest || !rng?.test(ctx.code) || /rand\.Reader/.test(ctx.code)) return [];
+  let context = ctx.code;
+  for (const prev of before(ctx, SECURITY_WORD_BEFORE)) {
+    if (indentOf(prev.text) >= indentOf(ctx.line.text) || prev.text.trim() === '') continue;
+    context += `\n${prev.text}`;
+    if (FUNCTION_START.test(prev.text)) break;
+  }
+  return SECURITY_VALUE.test(context.replace(/(["'`])(?:\\.|(?!\1).)*\1/g, '""'))
+    ? [hit(ctx, INSECURE_RANDOM, 0.75)]
+    : [];
 };
 
-const insecureRandom: LineRule = (ctx) =>
-  /Math\.random\(|\brandom\.(random|randint|choice)\(|\brand\.(Int|Intn|Read)\(|new\s+Random\(/.test(
-    ctx.code,
-  ) && /token|secret|passw|salt|nonce|session|otp|apikey|api_key/i.test(ctx.code)
-    ? [hit(ctx, INSECURE_RANDOM, 0.7)]
-    : [];
+const FUNCTION_START =
+  /^\s*((export\s+)?(async\s+)?function\b|(async\s+)?def\s|func\s|[\w<>[\], ]+\s+\w+\s*\([^;]*\)\s*(throws\s[\w., ]+)?\{\s*$)/;
+
+const FILE_SINK =
+  /\b(path\.(join|resolve)|filepath\.Join|os\.path\.join|Paths\.get|Path\.of|os\.(Open|OpenFile|ReadFile|Create)|http\.ServeFile|send_file|sendFile|createReadStream|readFile(Sync)?|open)\s*\(|\.resolve\s*\(|new\s+(File|FileInputStream|FileReader)\s*\(/;
+const CONFINED =
+  /\b(basename|filepath\.Base|path\.Base|secure_filename)\s*\(|\.normalize\(\)|\bClean\(\s*"\/"/;
+const CONTAINMENT = /\.startsWith\(|HasPrefix\(|is_relative_to\(|commonpath\(|relative\(/;
+
+/** A request value joined into a file path with nothing keeping it inside its directory. */
+const pathTraversal: LineRule = (ctx) => {
+  const m = FILE_SINK.exec(ctx.code);
+  if (!m) return [];
+  const inputs = requestInputs(ctx);
+  const { text, last } = statementAt(ctx.hunk, ctx.index);
+  const args = text.slice(text.indexOf(m[0]) + m[0].length);
+  if (!inputs?.test(args) || CONFINED.test(text)) return [];
+  const after = ctx.hunk.lines.slice(last + 1, last + 5).map((l) => l.text);
+  if (after.some((t) => CONTAINMENT.test(t))) return [];
+  return [hit(ctx, PATH_TRAVERSAL, 0.8, 'The path comes from the request.', last)];
+};
 
 export const SECURITY_RULES: LineRule[] = [
   sqlInjection,
@@ -159,6 +203,7 @@ export const SECURITY_RULES: LineRule[] = [
   weakPasswordHash,
   insecureTls,
   insecureRandom,
+  pathTraversal,
 ];
 
 export type { LineCtx };

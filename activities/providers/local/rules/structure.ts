@@ -1,7 +1,8 @@
 import type { Hit, RuleMeta } from '../finding';
-import type { FileView, SourceLine } from '../source';
+import type { FileView, HunkView, SourceLine } from '../source';
 import type { LineRule } from './context';
-import { hit } from './context';
+import { SQL_TEXT } from '../finding';
+import { hit, requestInputs, statementAt } from './context';
 
 const MISSING_DOC: RuleMeta = {
   id: 'missing-doc-comment',
@@ -83,29 +84,82 @@ const layerViolation: LineRule = (ctx) =>
     ? [hit(ctx, LAYER_VIOLATION, 0.7)]
     : [];
 
-export const STRUCTURE_RULES: LineRule[] = [missingDoc, deepImport, layerViolation];
+const SQL_IN_HANDLER: RuleMeta = {
+  id: 'sql-in-handler',
+  dimension: 'architecture',
+  severity: 'medium',
+  title: 'Request handler runs SQL directly',
+  explanation:
+    'The HTTP handler talks to the database itself instead of going through the repository or service layer: queries spread across the transport code, cannot be reused or tested without HTTP, and schema changes touch handlers.',
+  suggestedFix: 'Move the query into the repository (or service) and call it from the handler.',
+};
+
+/**
+ * SQL text handed to a database call from inside a request handler. Spliced SQL is left to the
+ * injection rule: one finding per line, the one that matters most.
+ */
+const sqlInHandler: LineRule = (ctx) => {
+  if (ctx.file.isTest || !DB_CALL_WITH_TEXT.test(ctx.code)) return [];
+  const { text, last } = statementAt(ctx.hunk, ctx.index);
+  if (
+    !SQL_TEXT.test(text) ||
+    /["'`]\s*\+|\+\s*["'`]|\$\{|\bf["']|%\s*\(|\.format\(|Sprintf/.test(text)
+  )
+    return [];
+  return requestInputs(ctx) ? [hit(ctx, SQL_IN_HANDLER, 0.7, undefined, last)] : [];
+};
+
+const DB_CALL_WITH_TEXT =
+  /\.(query|execute|queryForObject|queryForList|queryForMap|update|QueryRow|QueryRowContext|Query|QueryContext|Exec|ExecContext|executeQuery|executeUpdate|raw)\s*\(/;
+
+export const STRUCTURE_RULES: LineRule[] = [missingDoc, deepImport, layerViolation, sqlInHandler];
 
 const MISSING_TESTS: RuleMeta = {
   id: 'missing-tests',
   dimension: 'testing',
   severity: 'low',
-  title: 'Code changes without test changes',
+  title: 'New public code without tests',
   explanation:
-    'New or changed functions arrive with no test file in the change, so nothing shows the new behaviour works or keeps working.',
+    'A new public function, class or endpoint arrives with no test file in the change, so nothing shows the new behaviour works or keeps working.',
   suggestedFix:
     'Add or extend tests that exercise the changed behaviour, including its error paths.',
 };
 
-const DEFINITION =
-  /^\s*(export\s+)?(async\s+)?(function\b|def\s|func\s|class\s)|^\s*(public|private|protected)\s+[\w<>[\], ]+\s+\w+\s*\(/;
+/** Public API a caller could use: exported, capitalised (Go), `public` (Java), not `_private`. */
+const PUBLIC_DEFINITION: Record<string, RegExp> = {
+  ts: /^\s*export\s+(default\s+)?(async\s+)?(function\*?\s+(\w+)|class\s+(\w+)|const\s+(\w+)\s*=\s*(async\s*)?\()/,
+  py: /^(?:async\s+)?def\s+([a-zA-Z]\w*)\s*\(|^class\s+([A-Z]\w*)/,
+  go: /^func\s+(?:\([^)]*\)\s*)?([A-Z]\w*)\s*[[(]/,
+  java: /^\s*public\s+(?:static\s+|final\s+|abstract\s+|synchronized\s+)*(?:class\s+(\w+)|[\w<>[\], ?]+\s+(\w+)\s*\()/,
+};
 
-/** One finding per chunk: behaviour was added (new definitions) and no test file came with it. */
+function definedName(m: RegExpExecArray): string {
+  return m.slice(1).find((g) => g && /^\w+$/.test(g) && !/^(async|default)$/.test(g)) ?? '';
+}
+
+/**
+ * A definition the change introduces: its head and the start of its body are added, and no
+ * removed line defined the same name (that would be an edited signature, not new behaviour).
+ */
+function newDefinition(file: FileView, hunk: HunkView, index: number): boolean {
+  const re = PUBLIC_DEFINITION[file.family];
+  const line = hunk.lines[index] as SourceLine;
+  const m = re?.exec(line.text);
+  if (!m || !line.added) return false;
+  const name = definedName(m);
+  if (name && hunk.removed.some((r) => new RegExp(`\\b${name}\\b`).test(r))) return false;
+  const body = hunk.lines.slice(index + 1).find((l) => l.text.trim() !== '');
+  return body?.added === true;
+}
+
+/** One finding per chunk: new public behaviour arrived and no test file came with it. */
 export function missingTests(files: FileView[]): Hit[] {
   if (files.some((f) => f.isTest)) return [];
   for (const file of files) {
     if (file.family === 'other') continue;
     for (const hunk of file.hunks) {
-      const first = hunk.lines.find((l) => l.added && DEFINITION.test(l.text));
+      const at = hunk.lines.findIndex((_, i) => newDefinition(file, hunk, i));
+      const first = hunk.lines[at];
       if (first) {
         return [
           {
@@ -113,7 +167,7 @@ export function missingTests(files: FileView[]): Hit[] {
             startLine: first.newLine,
             endLine: first.newLine,
             rule: MISSING_TESTS,
-            confidence: 0.45,
+            confidence: 0.6,
           },
         ];
       }
