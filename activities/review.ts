@@ -3,7 +3,13 @@ import type { DecisionInput } from '../domain/reviewFlow';
 import type { Finding, Provenance, ReviewStatus, Verdict } from '../domain/review';
 import { summarise } from '../domain/verdict';
 import type { Db } from '../store/db';
-import { getReview, markReviewStatus, recordModelCall, saveReview } from '../store/reviews';
+import {
+  getReview,
+  markReviewStatus,
+  recordModelCall,
+  saveDecision,
+  saveReview,
+} from '../store/reviews';
 import { modelCallMetrics } from './metrics';
 
 export interface SaveReviewResultInput {
@@ -80,6 +86,17 @@ export function createReviewActivities(deps: { db: Db }) {
         error: null,
         completedAt: null,
       });
+      // Decisions may have come straight to the workflow (Temporal UI, CLI) rather than through
+      // the API, which records its own; 'exists' on a second write keeps this idempotent.
+      for (const d of input.decisions) {
+        await saveDecision(db, {
+          reviewId: input.reviewId,
+          findingId: d.findingId,
+          decision: d.decision,
+          actor: d.actor,
+          ...(d.reason === undefined ? {} : { reason: d.reason }),
+        });
+      }
     },
   };
 }

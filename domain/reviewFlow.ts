@@ -20,6 +20,8 @@ import type {
 export const REVIEW_STATUS_QUERY = 'status';
 export const CONSENSUS_STATE_QUERY = 'consensusState';
 export const DECIDE_UPDATE = 'decide';
+/** consensus child → review parent: the ids still waiting for a human (empty: none) */
+export const DECISIONS_PENDING_SIGNAL = 'decisionsPending';
 
 /** The failure types a model call can end in (activities/providers/errors.ts raises them). */
 export const ProviderErrorType = {

@@ -3,9 +3,13 @@ import {
   allHandlersFinished,
   condition,
   defineQuery,
+  defineSignal,
   defineUpdate,
+  getExternalWorkflowHandle,
+  patched,
   proxyActivities,
   setHandler,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { ReviewActivities } from '../activities/review';
 import {
@@ -19,6 +23,7 @@ import type { Finding } from '../domain/review';
 import {
   CONSENSUS_STATE_QUERY,
   DECIDE_UPDATE,
+  DECISIONS_PENDING_SIGNAL,
   type ConsensusOutcome,
   type ConsensusState,
   type ConsensusWorkflowInput,
@@ -27,6 +32,7 @@ import {
 
 export const consensusStateQuery = defineQuery<ConsensusState>(CONSENSUS_STATE_QUERY);
 export const decideUpdate = defineUpdate<Finding, [DecisionInput]>(DECIDE_UPDATE);
+export const decisionsPendingSignal = defineSignal<[string[]]>(DECISIONS_PENDING_SIGNAL);
 
 const { markReviewStatus, holdForDecisions } = proxyActivities<ReviewActivities>({
   startToCloseTimeout: '30 seconds',
@@ -56,13 +62,24 @@ export async function consensusWorkflow(input: ConsensusWorkflowInput): Promise<
   let waiting = false;
   const decisions: DecisionInput[] = [];
   const pending = () => findings.filter(needsDecision).map((f) => f.id);
+  // Histories recorded before the parent learned about holds replay without these signals.
+  const reportsHolds = patched('consensus-reports-holds-to-parent');
+  const tellParent = async (ids: string[]) => {
+    const parent = workflowInfo().parent;
+    if (!reportsHolds || !parent) return;
+    await getExternalWorkflowHandle(parent.workflowId, parent.runId).signal(
+      decisionsPendingSignal,
+      ids,
+    );
+  };
 
   setHandler(consensusStateQuery, () => ({ findings, pending: pending(), waiting }));
   setHandler(
     decideUpdate,
-    (d) => {
+    async (d) => {
       findings = applyDecision(findings, d.findingId, d.decision);
       decisions.push(d);
+      await tellParent(pending());
       const decided = findings.find((f) => f.id === d.findingId);
       if (!decided) throw ApplicationFailure.nonRetryable('decided finding vanished', 'Internal');
       return decided;
@@ -86,11 +103,13 @@ export async function consensusWorkflow(input: ConsensusWorkflowInput): Promise<
   if (voted.needsHuman.length > 0) {
     waiting = true;
     await holdForDecisions({ reviewId: input.reviewId, findings });
+    await tellParent(pending());
     const decided = await condition(() => pending().length === 0, input.manualReviewTimeoutMs);
     waiting = false;
     if (!decided) {
       findings = expireDisputed(findings);
       timedOut = true;
+      await tellParent([]);
     }
     await markReviewStatus({ reviewId: input.reviewId, status: 'running' });
   }

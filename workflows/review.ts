@@ -18,7 +18,7 @@ import {
   type ReviewProgress,
   type ReviewWorkflowInput,
 } from '../domain/reviewFlow';
-import { consensusWorkflow } from './consensus';
+import { consensusWorkflow, decisionsPendingSignal } from './consensus';
 import { modelCallWorkflow } from './modelCall';
 import * as SA from './searchAttributes';
 
@@ -58,6 +58,12 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
     pendingDecisions: [],
   };
   setHandler(reviewStatusQuery, () => progress);
+  setHandler(decisionsPendingSignal, (ids) => {
+    if (progress.phase !== 'voting' && progress.phase !== 'awaiting_decisions') return;
+    progress.pendingDecisions = ids;
+    progress.phase = ids.length > 0 ? 'awaiting_decisions' : 'voting';
+    progress.status = ids.length > 0 ? 'needs_manual_review' : 'running';
+  });
   upsertSearchAttributes([
     { key: SA.QuorumKind, value: 'review' },
     { key: SA.ModelVersion, value: input.modelConfigVersion },
@@ -118,6 +124,8 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
     });
 
     progress.phase = 'saving';
+    progress.status = 'running';
+    progress.pendingDecisions = [];
     const findings = filterByThreshold(
       consensus.findings,
       input.severityThreshold,

@@ -5,6 +5,8 @@ import { SEARCH_ATTRIBUTES } from '../../../domain/searchAttributes';
 import {
   CONSENSUS_STATE_QUERY,
   DECIDE_UPDATE,
+  REVIEW_STATUS_QUERY,
+  type ReviewProgress,
   type ConsensusState,
   type DecisionInput,
 } from '../../../domain/reviewFlow';
@@ -115,6 +117,19 @@ async function heldForAHuman(reviewId: string): Promise<{ state: ConsensusState;
     .getHandle(`${reviewId}-consensus`)
     .query<ConsensusState>(CONSENSUS_STATE_QUERY);
   const id = held.findings[0]?.id as string;
+  // The parent review says so too, not only the store and the consensus child.
+  let progress: ReviewProgress | undefined;
+  for (let i = 0; i < 50 && progress?.status !== 'needs_manual_review'; i++) {
+    progress = await harness.client.workflow
+      .getHandle(reviewId)
+      .query<ReviewProgress>(REVIEW_STATUS_QUERY);
+    if (progress.status !== 'needs_manual_review') await new Promise((r) => setTimeout(r, 100));
+  }
+  expect(progress).toMatchObject({
+    status: 'needs_manual_review',
+    phase: 'awaiting_decisions',
+    pendingDecisions: [id],
+  });
   return { state, id };
 }
 
