@@ -2,6 +2,8 @@ import type { Config } from '../domain/config';
 import type { Db } from '../store/db';
 import type { Logger } from 'pino';
 import { createAuditActivities } from './audit';
+import { createCommitActivities } from './commits';
+import { createGateActivities } from './gate';
 import { createModelActivities } from './models';
 import { createReviewActivities } from './review';
 
@@ -19,8 +21,10 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createAuditActivities(deps),
+    ...createCommitActivities(deps),
     ...createReviewActivities(deps),
     ...createModelActivities(deps),
+    ...createGateActivities(deps),
   };
 }
 

@@ -111,7 +111,7 @@ export function createApp(deps: ApiDeps): express.Express {
       return built.document;
     }, OPENAPI_URL_FROM_DOCS),
     apiKeyRoutes(deps),
-    reviewQualityRoutes(),
+    reviewQualityRoutes(deps),
     // after reviewQuality: /review/dimensions must not be taken for a review id
     reviewRoutes(deps),
     cicdRoutes(config),

@@ -1,4 +1,5 @@
 import { loadConfig } from '../cli/config';
+import { COMMITS_USAGE, runCommitSuite } from './commits';
 import { REVIEW_USAGE, runReviewSuite } from './review/cli';
 
 /**
@@ -9,6 +10,7 @@ type Suite = (argv: string[]) => Promise<number>;
 
 const SUITES: Record<string, Suite> = {
   review: (argv) => runReviewSuite(argv, loadConfig()),
+  commits: (argv) => runCommitSuite(argv),
 };
 
 function splitSuite(argv: string[]): { suite: string; rest: string[] } {
@@ -26,7 +28,9 @@ function splitSuite(argv: string[]): { suite: string; rest: string[] } {
 async function main(): Promise<number> {
   const { suite, rest } = splitSuite(process.argv.slice(2));
   if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(`${REVIEW_USAGE}\n\nsuites: ${Object.keys(SUITES).join(', ')}\n`);
+    process.stdout.write(
+      `${REVIEW_USAGE}\n${COMMITS_USAGE}\n\nsuites: ${Object.keys(SUITES).join(', ')}\n`,
+    );
     return 0;
   }
   const run = SUITES[suite];

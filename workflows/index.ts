@@ -1,5 +1,7 @@
 /** Every workflow the workers register; the SDK bundles this module for its sandbox. */
 export { verifyAuditChainWorkflow } from './auditVerification';
+export { batchAnalysisWorkflow, commitAnalysisWorkflow } from './commitAnalysis';
 export { consensusWorkflow } from './consensus';
+export { gateStageWorkflow, regressionEvalWorkflow, updateGateWorkflow } from './gate';
 export { modelCallWorkflow } from './modelCall';
 export { reviewWorkflow } from './review';
