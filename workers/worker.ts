@@ -23,7 +23,7 @@ export function isQueueName(value: string): value is QueueName {
 /**
  * Per queue: review orchestration is many short workflow tasks; models is activities only
  * (slow, I/O-bound vendor calls, so more slots and a longer grace period to finish a call);
- * release is long-lived and low volume.
+ * release is long-lived gates plus bursty commit-analysis fan-out.
  */
 const QUEUE_OPTIONS: Record<QueueName, { workflows: boolean } & Partial<WorkerOptions>> = {
   review: {
@@ -39,8 +39,10 @@ const QUEUE_OPTIONS: Record<QueueName, { workflows: boolean } & Partial<WorkerOp
   },
   release: {
     workflows: true,
-    maxConcurrentWorkflowTaskExecutions: 10,
-    maxConcurrentActivityTaskExecutions: 10,
+    // batch analysis fans out hundreds of short child workflows on this queue
+    maxConcurrentWorkflowTaskExecutions: 40,
+    maxConcurrentActivityTaskExecutions: 20,
+    maxConcurrentLocalActivityExecutions: 40,
     shutdownGraceTime: '20s',
   },
 };
