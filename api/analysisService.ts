@@ -1,4 +1,4 @@
-import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type pg from 'pg';
 import { prepareCommit } from '../domain/commits/analysis';
 import {
@@ -26,6 +26,7 @@ import {
 } from '../store/commits';
 import { ApiError, type ErrorCode } from './errors';
 import { GitHistoryError, readHistory, repositoryUnder, type GitErrorCode } from './gitHistory';
+import { DIFF_ERROR, MAX_WAIT_SECONDS, workflowCalls } from './workflowCalls';
 
 /**
  * Submitting and reading commit analyses and batches. Like reviews, the API validates, redacts
@@ -36,15 +37,8 @@ import { GitHistoryError, readHistory, repositoryUnder, type GitErrorCode } from
 export const MAX_COMMIT_DIFF_BYTES = 4 * 1024 * 1024;
 /** analyze-commit answers within this or returns 202 with a handle */
 export const COMMIT_WAIT_MS = 450;
-export const MAX_WAIT_SECONDS = 60;
-const QUERY_TIMEOUT_MS = 3_000;
+export { MAX_WAIT_SECONDS };
 
-const DIFF_ERROR: Record<DiffErrorCode, ErrorCode> = {
-  empty_diff: 'invalid_request',
-  not_a_diff: 'unprocessable',
-  unsafe_path: 'unprocessable',
-  too_large: 'payload_too_large',
-};
 const GIT_ERROR: Record<GitErrorCode, ErrorCode> = {
   not_a_repository: 'unprocessable',
   unknown_ref: 'unprocessable',
@@ -114,31 +108,7 @@ export function createAnalysisService({
 }) {
   const taskQueue = taskQueues(config.temporal.taskQueuePrefix).release;
   const chain = config.models.primaryChain;
-
-  async function query<T>(workflowId: string, name: string): Promise<T | undefined> {
-    try {
-      return await client.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () =>
-        client.workflow.getHandle(workflowId).query<T>(name),
-      );
-    } catch {
-      return undefined;
-    }
-  }
-
-  async function waitFor(handle: WorkflowHandle, ms: number): Promise<boolean> {
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(), ms);
-    try {
-      await client.withAbortSignal(timeout.signal, () => handle.result());
-      return true;
-    } catch (err) {
-      if (timeout.signal.aborted) return false;
-      if (err instanceof WorkflowFailedError) return true;
-      throw err;
-    } finally {
-      clearTimeout(timer);
-    }
-  }
+  const { query, finishesWithin, startOrJoin } = workflowCalls(client);
 
   async function submitCommit(
     input: CommitInput,
@@ -160,14 +130,8 @@ export function createAnalysisService({
       inputHash: row.inputHash,
       chain,
     };
-    const handle = await client.workflow.start('commitAnalysisWorkflow', {
-      workflowId: row.id,
-      taskQueue,
-      args: [args],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-    });
-    if (waitMs > 0 && (await waitFor(handle, waitMs))) {
+    const handle = await startOrJoin('commitAnalysisWorkflow', row.id, taskQueue, args);
+    if (waitMs > 0 && (await finishesWithin(handle, waitMs))) {
       const stored = await getCommitAnalysis(db, row.id);
       if (stored && (stored.status === 'completed' || stored.status === 'failed')) {
         return { done: true, analysis: stored };
@@ -216,15 +180,10 @@ export function createAnalysisService({
       chain,
       concurrency: config.analysis.concurrency,
     };
-    const handle = await client.workflow.start('batchAnalysisWorkflow', {
-      workflowId: id,
-      taskQueue,
-      args: [args],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-    });
+    const handle = await startOrJoin('batchAnalysisWorkflow', id, taskQueue, args);
     const done =
-      waitSeconds > 0 && (await waitFor(handle, Math.min(waitSeconds, MAX_WAIT_SECONDS) * 1000));
+      waitSeconds > 0 &&
+      (await finishesWithin(handle, Math.min(waitSeconds, MAX_WAIT_SECONDS) * 1000));
     return { id, done };
   }
 

@@ -1,8 +1,8 @@
-import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type pg from 'pg';
 import { taskQueues, type Config } from '../domain/config';
 import { needsDecision } from '../domain/consensus';
-import { DiffError, prepareDiff, type DiffErrorCode } from '../domain/diff';
+import { DiffError, prepareDiff } from '../domain/diff';
 import { modelConfigFrom, modelConfigVersion } from '../domain/modelConfig';
 import { redactText } from '../domain/redact';
 import { renderDiff } from '../domain/renderDiff';
@@ -18,8 +18,9 @@ import { reviewIdFor } from '../domain/reviewId';
 import { summarise } from '../domain/verdict';
 import { saveReviewInput } from '../store/reviewInputs';
 import { getReview, queueReview, saveReview, type StoredReview } from '../store/reviews';
-import { ApiError, type ErrorCode } from './errors';
+import { ApiError } from './errors';
 import { toView, type ReviewView } from './reviewView';
+import { DIFF_ERROR, MAX_WAIT_SECONDS, workflowCalls } from './workflowCalls';
 
 /**
  * Submitting and reading reviews. The API never calls a model: it validates, prepares the diff
@@ -28,15 +29,7 @@ import { toView, type ReviewView } from './reviewView';
 
 /** Diffs above this many UTF-8 bytes are refused with 413 (documented in the OpenAPI text). */
 export const MAX_DIFF_BYTES = 4 * 1024 * 1024;
-export const MAX_WAIT_SECONDS = 60;
-const QUERY_TIMEOUT_MS = 3_000;
-
-const DIFF_ERROR_STATUS: Record<DiffErrorCode, ErrorCode> = {
-  empty_diff: 'invalid_request',
-  not_a_diff: 'unprocessable',
-  unsafe_path: 'unprocessable',
-  too_large: 'payload_too_large',
-};
+export { MAX_WAIT_SECONDS };
 
 export type Submission =
   { done: true; review: ReviewView } | { done: false; id: string; status: StoredReview['status'] };
@@ -99,7 +92,7 @@ function prepare(req: ReviewRequest, config: Config) {
     return { ...prepared, redactedDiff: renderDiff(prepared.files) };
   } catch (err) {
     if (err instanceof DiffError) {
-      throw new ApiError(DIFF_ERROR_STATUS[err.code], err.message, {
+      throw new ApiError(DIFF_ERROR[err.code], err.message, {
         reason: err.code,
         ...err.details,
       });
@@ -111,17 +104,7 @@ function prepare(req: ReviewRequest, config: Config) {
 export function createReviewService({ config, db, client }: ReviewServiceDeps) {
   const version = modelConfigVersion(modelConfigFrom(config));
   const taskQueue = taskQueues(config.temporal.taskQueuePrefix).review;
-
-  async function query<T>(workflowId: string, name: string): Promise<T | undefined> {
-    try {
-      // No worker on the queue means a query waits for one; a progress figure is not worth that.
-      return await client.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () =>
-        client.workflow.getHandle(workflowId).query<T>(name),
-      );
-    } catch {
-      return undefined;
-    }
-  }
+  const { query, finishesWithin, startOrJoin } = workflowCalls(client);
 
   async function view(id: string): Promise<ReviewView | null> {
     const stored = await getReview(db, id);
@@ -137,23 +120,6 @@ export function createReviewService({ config, db, client }: ReviewServiceDeps) {
       return toView(stored, { pending });
     }
     return toView(stored);
-  }
-
-  /** true when the run finished within the wait (whatever its outcome), false on timeout. */
-  async function waitFor(handle: WorkflowHandle, seconds: number): Promise<boolean> {
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(), seconds * 1000);
-    try {
-      await client.withAbortSignal(timeout.signal, () => handle.result());
-      return true;
-    } catch (err) {
-      if (timeout.signal.aborted) return false;
-      // A run that failed has still finished: its outcome is in the store.
-      if (err instanceof WorkflowFailedError) return true;
-      throw err;
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   async function submit(req: ReviewRequest, waitSeconds: number): Promise<Submission> {
@@ -219,18 +185,11 @@ export function createReviewService({ config, db, client }: ReviewServiceDeps) {
       severityThreshold: req.severityThreshold,
       dimensions: req.dimensions,
     };
-    const handle = await client.workflow.start('reviewWorkflow', {
-      workflowId: id,
-      taskQueue,
-      args: [input],
-      // Identical requests share one run. A closed run may start again: the store check above
-      // only lets that happen after a failure (a failed review returns normally, so Temporal's
-      // ALLOW_DUPLICATE_FAILED_ONLY would never see it as failed).
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-    });
+    // The store check above lets a closed run start again only after a failure.
+    const handle = await startOrJoin('reviewWorkflow', id, taskQueue, input);
 
-    if (waitSeconds > 0 && (await waitFor(handle, Math.min(waitSeconds, MAX_WAIT_SECONDS)))) {
+    const waitMs = Math.min(waitSeconds, MAX_WAIT_SECONDS) * 1000;
+    if (waitSeconds > 0 && (await finishesWithin(handle, waitMs))) {
       const review = await mustView(id);
       if (review.status === 'completed' || review.status === 'failed')
         return { done: true, review };

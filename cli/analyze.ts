@@ -1,17 +1,19 @@
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import pc from 'picocolors';
 import semver from 'semver';
 import { GitHistoryError, readHistory, type GitCommit } from '../api/gitHistory';
 import { MAX_BATCH_COMMITS } from '../domain/commits/flow';
 import type { ReleaseProposal } from '../domain/commits/release';
+import { apiError, EXIT_UNREACHABLE, request, runAsScript, Stop, type Api } from './apiClient';
 import { loadConfig } from './config';
 
 /** `npm run analyze -- --repo <path> --from <ref> --to <ref>`: a release proposal from git history. */
 
-export const EXIT = { ok: 0, usage: 2, unreachable: 3, batchFailed: 4 } as const;
+export const EXIT = { ok: 0, usage: 2, unreachable: EXIT_UNREACHABLE, batchFailed: 4 } as const;
 
 export const HELP = `Usage: npm run analyze -- --repo <path> --from <ref> --to <ref> [options]
 
@@ -39,15 +41,6 @@ Exit codes: 0 done, 2 bad usage or refused input, 3 API unreachable or key refus
 const BODY_BUDGET_BYTES = 10 * 1024 * 1024;
 const MAX_DIFF_BYTES_PER_COMMIT = 512 * 1024;
 const POLL_MS = 300;
-
-class Stop extends Error {
-  constructor(
-    readonly code: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 export interface AnalyzeArgs {
   repo: string;
@@ -137,46 +130,12 @@ async function readWithinBudget(args: AnalyzeArgs): Promise<GitCommit[]> {
   }
 }
 
-interface Api {
-  url: string;
-  apiKey: string | undefined;
-}
-
-async function request(
-  api: Api,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<{ status: number; json: unknown }> {
-  let res: Response;
-  try {
-    res = await fetch(api.url.replace(/\/+$/, '') + path, {
-      method,
-      headers: {
-        accept: 'application/json',
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(api.apiKey ? { authorization: `Bearer ${api.apiKey}` } : {}),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch (err) {
-    const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
-    throw new Stop(
-      EXIT.unreachable,
-      `No Quorum API answered at ${api.url} (${cause}). Start one with \`npm start\`.`,
-    );
-  }
-  const text = await res.text();
-  try {
-    return { status: res.status, json: text ? (JSON.parse(text) as unknown) : undefined };
-  } catch {
-    return { status: res.status, json: undefined };
-  }
-}
+const START_HINT = ' Start one with `npm start`.';
+const call = (api: Api, method: string, path: string, body?: unknown) =>
+  request(api, START_HINT, method, path, body);
 
 function refusal(status: number, json: unknown): Stop {
-  const message =
-    (json as { error?: { message?: string } } | undefined)?.error?.message ?? `HTTP ${status}`;
+  const message = apiError(json)?.message ?? `HTTP ${status}`;
   if (status === 401 || status === 403 || status === 429 || status >= 500) {
     return new Stop(EXIT.unreachable, `The API refused the request (HTTP ${status}): ${message}`);
   }
@@ -209,7 +168,7 @@ async function analyze(args: AnalyzeArgs, api: Api): Promise<BatchView> {
   process.stderr.write(
     `${commits.length} commits in ${args.from}..${args.to}; current version ${currentVersion}\n`,
   );
-  const first = await request(api, 'POST', '/api/v2/vc-ai/analysis/analyze-batch', {
+  const first = await call(api, 'POST', '/api/v2/vc-ai/analysis/analyze-batch', {
     repository,
     currentVersion,
     commits: commits.map((c) => ({
@@ -225,7 +184,7 @@ async function analyze(args: AnalyzeArgs, api: Api): Promise<BatchView> {
   const deadline = Date.now() + args.timeoutSeconds * 1000;
   let lastPlain = -1;
   for (;;) {
-    const got = await request(api, 'GET', `/api/v2/vc-ai/analysis/${id}`);
+    const got = await call(api, 'GET', `/api/v2/vc-ai/analysis/${id}`);
     if (got.status !== 200) throw refusal(got.status, got.json);
     const view = got.json as BatchView;
     const done = view.progress
@@ -248,7 +207,7 @@ async function analyze(args: AnalyzeArgs, api: Api): Promise<BatchView> {
         `Batch ${id} is still ${view.status} after ${args.timeoutSeconds} s.`,
       );
     }
-    await new Promise((r) => setTimeout(r, POLL_MS));
+    await sleep(POLL_MS);
   }
 }
 
@@ -303,14 +262,4 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err: unknown) => {
-      process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-      process.exitCode = EXIT.unreachable;
-    },
-  );
-}
+if (require.main === module) runAsScript(main);

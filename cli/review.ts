@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { ReviewView } from '../api/reviewView';
 import { Severity } from '../domain/review';
+import { apiError, EXIT_UNREACHABLE, request, runAsScript, Stop, type Api } from './apiClient';
 import { loadConfig } from './config';
 import { exceedsThreshold, formatReview } from './reviewFormat';
 
@@ -11,7 +13,7 @@ export const EXIT = {
   ok: 0,
   failOn: 1,
   usage: 2,
-  unreachable: 3,
+  unreachable: EXIT_UNREACHABLE,
   reviewFailed: 4,
   awaitingHuman: 5,
 } as const;
@@ -89,16 +91,6 @@ export function parseReviewArgs(argv: string[]): ReviewArgs | 'help' {
   };
 }
 
-/** Thrown with the exit code and what to tell the user. */
-class Stop extends Error {
-  constructor(
-    readonly code: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 async function readDiff(source: string): Promise<string> {
   if (source !== '-') {
     try {
@@ -112,44 +104,14 @@ async function readDiff(source: string): Promise<string> {
   return Buffer.concat(parts).toString('utf8');
 }
 
-interface Api {
-  url: string;
-  apiKey: string | undefined;
-}
-
-async function request(api: Api, method: string, path: string, body?: unknown) {
-  let res: Response;
-  try {
-    res = await fetch(api.url.replace(/\/+$/, '') + path, {
-      method,
-      headers: {
-        accept: 'application/json',
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(api.apiKey ? { authorization: `Bearer ${api.apiKey}` } : {}),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch (err) {
-    const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
-    throw new Stop(
-      EXIT.unreachable,
-      `No Quorum API answered at ${api.url} (${cause}).\n` +
-        'Start the local stack with `npm start` (it prints an admin key), or point QUORUM_URL ' +
-        'at a running API, then pass the key: QUORUM_API_KEY=<key> npm run review -- <file.diff>',
-    );
-  }
-  const text = await res.text();
-  let json: unknown;
-  try {
-    json = text ? JSON.parse(text) : undefined;
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, json };
-}
+const START_HINT =
+  '\nStart the local stack with `npm start` (it prints an admin key), or point QUORUM_URL ' +
+  'at a running API, then pass the key: QUORUM_API_KEY=<key> npm run review -- <file.diff>';
+const call = (api: Api, method: string, path: string, body?: unknown) =>
+  request(api, START_HINT, method, path, body);
 
 function refusal(status: number, json: unknown, api: Api): Stop {
-  const error = (json as { error?: { message?: string; details?: unknown } } | undefined)?.error;
+  const error = apiError(json);
   const message = error?.message ?? `HTTP ${status}`;
   if (status === 401) {
     const why = api.apiKey ? 'QUORUM_API_KEY is unknown or revoked' : 'QUORUM_API_KEY is not set';
@@ -176,12 +138,12 @@ async function review(args: ReviewArgs, api: Api): Promise<ReviewView> {
   const body = { diff, repository: args.repository, title: args.title };
   const deadline = Date.now() + args.timeoutSeconds * 1000;
   const wait = Math.max(1, Math.min(60, Math.floor(args.timeoutSeconds)));
-  const first = await request(api, 'POST', `/api/v2/cr-ai/review?wait=${wait}`, body);
+  const first = await call(api, 'POST', `/api/v2/cr-ai/review?wait=${wait}`, body);
   if (first.status === 200) return ReviewView.parse(first.json);
   if (first.status !== 202) throw refusal(first.status, first.json, api);
   const { id } = first.json as { id: string };
   for (;;) {
-    const got = await request(api, 'GET', `/api/v2/cr-ai/review/${id}`);
+    const got = await call(api, 'GET', `/api/v2/cr-ai/review/${id}`);
     if (got.status !== 200) throw refusal(got.status, got.json, api);
     const view = ReviewView.parse(got.json);
     if (FINISHED.has(view.status)) return view;
@@ -192,7 +154,7 @@ async function review(args: ReviewArgs, api: Api): Promise<ReviewView> {
           `see ${api.url}${view.links.self}`,
       );
     }
-    await new Promise((r) => setTimeout(r, 2000));
+    await sleep(2000);
   }
 }
 
@@ -231,14 +193,4 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err: unknown) => {
-      process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-      process.exitCode = EXIT.unreachable;
-    },
-  );
-}
+if (require.main === module) runAsScript(main);

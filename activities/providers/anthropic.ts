@@ -1,4 +1,3 @@
-import Anthropic from '@anthropic-ai/sdk';
 import type {
   ContentBlockParam,
   Message,
@@ -6,12 +5,11 @@ import type {
   Tool,
 } from '@anthropic-ai/sdk/resources/messages';
 import type { Config } from '../../domain/config';
-import { authFailed, classifyProviderError } from './errors';
+import { anthropicClient, anthropicInputTokens, classified } from './clients';
 import { acceptWithRepair, MODEL_OUTPUT_JSON_SCHEMA, repairInstruction } from './output';
 import type { ModelAnswer, ProviderRequest, ProviderResult } from './output';
 import { OUTPUT_TOOL_NAME, renderChunk, SYSTEM_PROMPT } from './prompt';
 
-export const ANTHROPIC_DEFAULT_BASE_URL = 'https://api.anthropic.com';
 const MAX_OUTPUT_TOKENS = 16_000;
 
 /** The forced tool is the output format: the model can only answer by filling its input. */
@@ -61,17 +59,7 @@ export async function callAnthropic(
   cfg: Config['models'],
   req: ProviderRequest,
 ): Promise<ProviderResult> {
-  const { apiKey, model } = cfg.anthropic;
-  if (!apiKey) throw authFailed('anthropic', 'ANTHROPIC_API_KEY is not configured');
-  const client = new Anthropic({
-    apiKey,
-    // Explicit so the SDK never falls back to reading process.env itself.
-    authToken: null,
-    baseURL: cfg.anthropic.baseUrl ?? ANTHROPIC_DEFAULT_BASE_URL,
-    timeout: cfg.timeoutMs,
-    // Temporal's activity retry policy owns retries; SDK retries would hide failures from it.
-    maxRetries: 0,
-  });
+  const { client, model } = anthropicClient(cfg);
 
   const ask = async (messages: MessageParam[]): Promise<AnthropicAnswer> => {
     const reply = await client.messages.create(
@@ -88,27 +76,20 @@ export async function callAnthropic(
       { signal: req.signal },
     );
     const toolUse = reply.content.find((b) => b.type === 'tool_use' && b.name === OUTPUT_TOOL_NAME);
-    const usage = reply.usage;
     return {
       raw: toolUse?.type === 'tool_use' ? toolUse.input : undefined,
       model: reply.model || model,
-      // Cached prompt tokens are still input the call consumed; vendors bill them separately.
-      inputTokens:
-        usage.input_tokens +
-        (usage.cache_creation_input_tokens ?? 0) +
-        (usage.cache_read_input_tokens ?? 0),
-      outputTokens: usage.output_tokens,
+      inputTokens: anthropicInputTokens(reply.usage),
+      outputTokens: reply.usage.output_tokens,
       messages,
       reply,
     };
   };
 
-  try {
+  return classified('anthropic', async () => {
     const first = await ask([{ role: 'user', content: renderChunk(req.chunk, req) }]);
-    return await acceptWithRepair('anthropic', req.chunk, first, (previous, error) =>
+    return acceptWithRepair('anthropic', req.chunk, first, (previous, error) =>
       ask(repairTurn(previous, error)),
     );
-  } catch (err) {
-    throw classifyProviderError(err, 'anthropic');
-  }
+  });
 }

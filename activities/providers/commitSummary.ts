@@ -1,12 +1,10 @@
-import Anthropic from '@anthropic-ai/sdk';
 import type { Tool } from '@anthropic-ai/sdk/resources/messages';
-import OpenAI from 'openai';
 import { z } from 'zod';
 import type { CommitFacts, CommitInput } from '../../domain/commits/types';
 import type { Config } from '../../domain/config';
-import { ANTHROPIC_DEFAULT_BASE_URL } from './anthropic';
-import { authFailed, classifyProviderError, schemaInvalid } from './errors';
-import { OPENAI_DEFAULT_BASE_URL, OPENAI_SEED } from './openai';
+import { anthropicClient, anthropicInputTokens, classified, openAIClient } from './clients';
+import { schemaInvalid } from './errors';
+import { OPENAI_SEED } from './openai';
 
 /**
  * The one-paragraph commit summary from a vendor model. The model gets the rule-based analysis
@@ -93,17 +91,8 @@ export async function summarizeWithOpenAI(
   prompt: string,
   signal: AbortSignal,
 ): Promise<SummaryResult> {
-  const { apiKey, model } = cfg.openai;
-  if (!apiKey) throw authFailed('openai', 'OPENAI_API_KEY is not configured');
-  const client = new OpenAI({
-    apiKey,
-    baseURL: cfg.openai.baseUrl ?? OPENAI_DEFAULT_BASE_URL,
-    organization: null,
-    project: null,
-    timeout: cfg.timeoutMs,
-    maxRetries: 0,
-  });
-  try {
+  const { client, model } = openAIClient(cfg);
+  return classified('openai', async () => {
     const completion = await client.chat.completions.create(
       {
         model,
@@ -128,9 +117,7 @@ export async function summarizeWithOpenAI(
       inputTokens: completion.usage?.prompt_tokens ?? 0,
       outputTokens: completion.usage?.completion_tokens ?? 0,
     };
-  } catch (err) {
-    throw classifyProviderError(err, 'openai');
-  }
+  });
 }
 
 const SUMMARY_TOOL: Tool = {
@@ -145,16 +132,8 @@ export async function summarizeWithAnthropic(
   prompt: string,
   signal: AbortSignal,
 ): Promise<SummaryResult> {
-  const { apiKey, model } = cfg.anthropic;
-  if (!apiKey) throw authFailed('anthropic', 'ANTHROPIC_API_KEY is not configured');
-  const client = new Anthropic({
-    apiKey,
-    authToken: null,
-    baseURL: cfg.anthropic.baseUrl ?? ANTHROPIC_DEFAULT_BASE_URL,
-    timeout: cfg.timeoutMs,
-    maxRetries: 0,
-  });
-  try {
+  const { client, model } = anthropicClient(cfg);
+  return classified('anthropic', async () => {
     const reply = await client.messages.create(
       {
         model,
@@ -169,17 +148,11 @@ export async function summarizeWithAnthropic(
       { signal },
     );
     const toolUse = reply.content.find((b) => b.type === 'tool_use' && b.name === TOOL_NAME);
-    const usage = reply.usage;
     return {
       summary: accept('anthropic', toolUse?.type === 'tool_use' ? toolUse.input : undefined),
       model: reply.model || model,
-      inputTokens:
-        usage.input_tokens +
-        (usage.cache_creation_input_tokens ?? 0) +
-        (usage.cache_read_input_tokens ?? 0),
-      outputTokens: usage.output_tokens,
+      inputTokens: anthropicInputTokens(reply.usage),
+      outputTokens: reply.usage.output_tokens,
     };
-  } catch (err) {
-    throw classifyProviderError(err, 'anthropic');
-  }
+  });
 }

@@ -1,14 +1,12 @@
-import OpenAI from 'openai';
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import type { Config } from '../../domain/config';
-import { authFailed, classifyProviderError } from './errors';
+import { classified, openAIClient } from './clients';
 import { acceptWithRepair, MODEL_OUTPUT_JSON_SCHEMA, repairInstruction } from './output';
 import type { ModelAnswer, ProviderRequest, ProviderResult } from './output';
 import { OUTPUT_TOOL_NAME, renderChunk, SYSTEM_PROMPT } from './prompt';
 
 /** Fixed so the same request samples the same way (OpenAI's best-effort determinism). */
 export const OPENAI_SEED = 20_240_601;
-export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 const MAX_OUTPUT_TOKENS = 16_000;
 
 interface OpenAIAnswer extends ModelAnswer {
@@ -20,18 +18,7 @@ export async function callOpenAI(
   cfg: Config['models'],
   req: ProviderRequest,
 ): Promise<ProviderResult> {
-  const { apiKey, model } = cfg.openai;
-  if (!apiKey) throw authFailed('openai', 'OPENAI_API_KEY is not configured');
-  const client = new OpenAI({
-    apiKey,
-    // Explicit so the SDK never falls back to reading process.env itself.
-    baseURL: cfg.openai.baseUrl ?? OPENAI_DEFAULT_BASE_URL,
-    organization: null,
-    project: null,
-    timeout: cfg.timeoutMs,
-    // Temporal's activity retry policy owns retries; SDK retries would hide failures from it.
-    maxRetries: 0,
-  });
+  const { client, model } = openAIClient(cfg);
 
   const ask = async (messages: ChatCompletionMessageParam[]): Promise<OpenAIAnswer> => {
     const completion = await client.chat.completions.create(
@@ -61,19 +48,17 @@ export async function callOpenAI(
     };
   };
 
-  try {
+  return classified('openai', async () => {
     const first = await ask([
       { role: 'system', content: SYSTEM_PROMPT },
       { role: 'user', content: renderChunk(req.chunk, req) },
     ]);
-    return await acceptWithRepair('openai', req.chunk, first, (previous, error) =>
+    return acceptWithRepair('openai', req.chunk, first, (previous, error) =>
       ask([
         ...previous.messages,
         { role: 'assistant', content: previous.content },
         { role: 'user', content: repairInstruction(error) },
       ]),
     );
-  } catch (err) {
-    throw classifyProviderError(err, 'openai');
-  }
+  });
 }

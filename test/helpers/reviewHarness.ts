@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import type { NativeConnection, Worker } from '@temporalio/worker';
+import type { NativeConnection } from '@temporalio/worker';
 import type pg from 'pg';
 import { parseConfig, taskQueues, type Config } from '../../domain/config';
 import { parseDiff, prepareDiff } from '../../domain/diff';
@@ -16,8 +16,10 @@ import { saveReviewInput } from '../../store/reviewInputs';
 import { getReview, saveReview, type StoredReview } from '../../store/reviews';
 import { connectClient, connectWorkerConnection } from '../../workers/connection';
 import { createLogger } from '../../workers/logger';
-import { createWorkers, runWorkers } from '../../workers/worker';
 import type { reviewWorkflow } from '../../workflows/review';
+import { runReviewWorkers } from './reviewWorkers';
+
+export { newFileDiff } from './diffs';
 
 /**
  * Runs review workflows the way the API does, without the API: the test drives the workflow
@@ -86,15 +88,7 @@ export async function startReviewHarness(opts: HarnessOptions = {}): Promise<Rev
       };
   const connection = opts.temporal?.connection ?? (own?.connection as NativeConnection);
   const client = opts.temporal?.client ?? (own?.temporal.client as Client);
-  const workers: Worker[] = await createWorkers({
-    config,
-    connection,
-    queues: ['review', 'models'],
-    db,
-    logger,
-  });
-  const abort = new AbortController();
-  const running = runWorkers(workers, abort.signal);
+  const stopWorkers = await runReviewWorkers({ config, connection, db, logger });
   const version = modelConfigVersion(modelConfigFrom(config));
   const taskQueue = taskQueues(config.temporal.taskQueuePrefix).review;
 
@@ -144,28 +138,13 @@ export async function startReviewHarness(opts: HarnessOptions = {}): Promise<Rev
   }
 
   async function stop(): Promise<void> {
-    abort.abort();
-    await running;
+    await stopWorkers();
     await db.end();
     await own?.temporal.close();
     await own?.connection.close();
   }
 
   return { config, db, client, taskQueue, modelConfigVersion: version, submit, stop };
-}
-
-/** A unified diff adding one new file with these lines (new-side lines 1..n). */
-export function newFileDiff(path: string, lines: readonly string[]): string {
-  return [
-    `diff --git a/${path} b/${path}`,
-    'new file mode 100644',
-    'index 0000000..1111111',
-    '--- /dev/null',
-    `+++ b/${path}`,
-    `@@ -0,0 +1,${lines.length} @@`,
-    ...lines.map((l) => `+${l}`),
-    '',
-  ].join('\n');
 }
 
 /** A request whose id no earlier run can share: ids are content hashes and the store persists. */

@@ -1,15 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { migrateUp } from '../../../store/migrate';
+import { startMigratedApi } from '../../helpers/apiSuite';
 import { call, databaseUrl, expectEnvelope, startApi, type RunningApi } from './harness';
 
 let api: RunningApi;
 let db: pg.Pool;
 
 beforeAll(async () => {
-  await migrateUp(databaseUrl());
+  api = await startMigratedApi();
   db = new pg.Pool({ connectionString: databaseUrl(), max: 2 });
-  api = await startApi();
 });
 afterAll(async () => {
   await api.stop();

@@ -1,24 +1,12 @@
-import pg from 'pg';
-import { migrateUp } from '../../../store/migrate';
-import {
-  call,
-  closedPort,
-  databaseUrl,
-  expectEnvelope,
-  startApi,
-  STACK_FRAME,
-  type RunningApi,
-} from './harness';
+import { startMigratedApi, withApi, withDatabaseDown } from '../../helpers/apiSuite';
+import { call, expectEnvelope, STACK_FRAME, type RunningApi } from './harness';
 
 let api: RunningApi;
 
 beforeAll(async () => {
-  await migrateUp(databaseUrl());
-  api = await startApi({ env: { QUORUM_BODY_LIMIT: '2kb' } });
+  api = await startMigratedApi({ env: { QUORUM_BODY_LIMIT: '2kb' } });
 });
-afterAll(async () => {
-  await api.stop();
-});
+afterAll(() => api.stop());
 
 const KEYS = '/api/v2/admin/api-keys';
 
@@ -102,8 +90,7 @@ describe('bad input gets the envelope, never a 500', () => {
 
 describe('rate limiting', () => {
   it('answers 429 with retry-after once a key spends its budget, per key', async () => {
-    const limited = await startApi({ env: { QUORUM_RATE_LIMIT_PER_MINUTE: '3' } });
-    try {
+    await withApi({ env: { QUORUM_RATE_LIMIT_PER_MINUTE: '3' } }, async (limited) => {
       const path = '/api/v2/cr-ai/review/dimensions';
       for (let i = 0; i < 3; i++) {
         expect((await call(limited, 'GET', path, { key: limited.adminKey })).status).toBe(200);
@@ -120,20 +107,13 @@ describe('rate limiting', () => {
       expectEnvelope(await call(limited, 'GET', path), 429, 'rate_limited');
       // probes are never limited
       expect((await call(limited, 'GET', '/healthz')).status).toBe(200);
-    } finally {
-      await limited.stop();
-    }
+    });
   });
 });
 
 describe('audit failures', () => {
   it('counts an audit entry that could not be written and still answers in the envelope', async () => {
-    const db = new pg.Pool({
-      connectionString: `postgres://postgres@127.0.0.1:${await closedPort()}/postgres`,
-      connectionTimeoutMillis: 1000,
-    });
-    const down = await startApi({ db });
-    try {
+    await withDatabaseDown(async (down) => {
       const res = await call(down, 'POST', KEYS, {
         key: down.adminKey,
         body: { name: 'while-db-down', roles: ['reviewer'] },
@@ -146,9 +126,6 @@ describe('audit failures', () => {
       expect(
         down.logs.some((l) => l.msg === 'audit entry could not be written' && l.level === 50),
       ).toBe(true);
-    } finally {
-      await down.stop();
-      await db.end();
-    }
+    });
   });
 });

@@ -1,25 +1,20 @@
 import { Connection } from '@temporalio/client';
-import pg from 'pg';
-import { migrateUp } from '../../../store/migrate';
+import { startMigratedApi, withDatabaseDown } from '../../helpers/apiSuite';
 import {
   call,
   closedPort,
-  databaseUrl,
   expectEnvelope,
-  startApi,
   STACK_FRAME,
+  startApi,
   type RunningApi,
 } from './harness';
 
 let api: RunningApi;
 
 beforeAll(async () => {
-  await migrateUp(databaseUrl());
-  api = await startApi();
+  api = await startMigratedApi();
 });
-afterAll(async () => {
-  await api.stop();
-});
+afterAll(() => api.stop());
 
 describe('probes', () => {
   it('answers /healthz without a key', async () => {
@@ -39,12 +34,7 @@ describe('probes', () => {
   });
 
   it('says 503 naming PostgreSQL when the database is down, and keeps serving', async () => {
-    const db = new pg.Pool({
-      connectionString: `postgres://postgres@127.0.0.1:${await closedPort()}/postgres`,
-      connectionTimeoutMillis: 1000,
-    });
-    const down = await startApi({ db });
-    try {
+    await withDatabaseDown(async (down) => {
       const started = Date.now();
       const ready = await call(down, 'GET', '/readyz');
       expect(Date.now() - started).toBeLessThan(5000);
@@ -62,10 +52,7 @@ describe('probes', () => {
         key: `qk_${'a'.repeat(43)}`,
       });
       expectEnvelope(stored, 503, 'unavailable');
-    } finally {
-      await down.stop();
-      await db.end();
-    }
+    });
   });
 
   it('says 503 naming Temporal when its frontend is unreachable, within the check timeout', async () => {

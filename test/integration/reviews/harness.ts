@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { NativeConnection, Worker } from '@temporalio/worker';
+import type { NativeConnection } from '@temporalio/worker';
 import type pg from 'pg';
 import { Registry } from 'prom-client';
 import { freePort } from '../../../cli/stack/devServer';
@@ -8,7 +8,8 @@ import { createPool } from '../../../store/db';
 import { migrateUp } from '../../../store/migrate';
 import { connectWorkerConnection } from '../../../workers/connection';
 import { createLogger } from '../../../workers/logger';
-import { createWorkers, runWorkers } from '../../../workers/worker';
+import { newFileDiff as newFileDiffOfLines } from '../../helpers/diffs';
+import { runReviewWorkers } from '../../helpers/reviewWorkers';
 import { call, databaseUrl, startApi, temporalAddress, type RunningApi } from '../api/harness';
 
 /**
@@ -43,16 +44,13 @@ export async function startReviewStack(env: Record<string, string> = {}): Promis
   const logger = createLogger(config, 'review-test');
   const connection: NativeConnection = await connectWorkerConnection(config, logger);
   const db = createPool(databaseUrl(), { max: 6, applicationName: 'quorum-review-test' });
-  const workers: Worker[] = await createWorkers({
+  const stopWorkers = await runReviewWorkers({
     config,
     connection,
-    queues: ['review', 'models'],
     db,
     logger,
     registry: new Registry(),
   });
-  const abort = new AbortController();
-  const running = runWorkers(workers, abort.signal);
   const apis: RunningApi[] = [];
   const extraApi = async (more: Record<string, string>) => {
     const api = await startApi({ env: { ...shared, ...more } });
@@ -73,8 +71,7 @@ export async function startReviewStack(env: Record<string, string> = {}): Promis
     extraApi,
     async stop() {
       for (const a of apis) await a.stop();
-      abort.abort();
-      await running;
+      await stopWorkers();
       await connection.close();
       await db.end();
     },
@@ -83,17 +80,7 @@ export async function startReviewStack(env: Record<string, string> = {}): Promis
 
 /** A unified diff adding one new file with the given content. */
 export function newFileDiff(path: string, content: string): string {
-  const lines = content.replace(/\n$/, '').split('\n');
-  return [
-    `diff --git a/${path} b/${path}`,
-    'new file mode 100644',
-    'index 0000000..1111111',
-    '--- /dev/null',
-    `+++ b/${path}`,
-    `@@ -0,0 +1,${lines.length} @@`,
-    ...lines.map((l) => `+${l}`),
-    '',
-  ].join('\n');
+  return newFileDiffOfLines(path, content.replace(/\n$/, '').split('\n'));
 }
 
 /** A TypeScript file with an SQL injection (line 7) and a hard-coded Stripe key (line 3). */

@@ -5,6 +5,7 @@ import {
   startFakeOpenAI,
   type FakeVendor,
 } from '../../fakes';
+import { fakeVendorEnv, stopHarnessAndFakes } from '../../helpers/fakeVendors';
 import {
   newFileDiff,
   startReviewHarness,
@@ -32,18 +33,14 @@ describe('a primary provider that is down', () => {
     openai = await startFakeOpenAI();
     harness = await startReviewHarness({
       env: {
-        OPENAI_API_KEY: 'sk-test-failover',
-        OPENAI_BASE_URL: openai.baseUrl,
+        ...fakeVendorEnv('failover', { openai }),
         QUORUM_PRIMARY_CHAIN: 'openai,local',
         QUORUM_VERIFIER_CHAIN: 'local',
       },
     });
   });
 
-  afterAll(async () => {
-    await harness?.stop();
-    await openai?.close();
-  });
+  afterAll(() => stopHarnessAndFakes(harness, openai));
 
   beforeEach(() => openai.requests.splice(0));
 
@@ -100,21 +97,14 @@ describe('every provider down', () => {
     });
     harness = await startReviewHarness({
       env: {
-        OPENAI_API_KEY: 'sk-test-down',
-        OPENAI_BASE_URL: openai.baseUrl,
-        ANTHROPIC_API_KEY: 'sk-ant-test-down',
-        ANTHROPIC_BASE_URL: anthropic.baseUrl,
+        ...fakeVendorEnv('down', { anthropic, openai }),
         QUORUM_PRIMARY_CHAIN: 'anthropic,openai',
         QUORUM_VERIFIER_CHAIN: 'openai,anthropic',
       },
     });
   });
 
-  afterAll(async () => {
-    await harness?.stop();
-    await openai?.close();
-    await anthropic?.close();
-  });
+  afterAll(() => stopHarnessAndFakes(harness, openai, anthropic));
 
   it('fails the review with an error naming the providers, in bounded time', async () => {
     const { reviewId, handle } = await harness.submit(uniqueRequest(DIFF));

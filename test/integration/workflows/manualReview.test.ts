@@ -20,6 +20,7 @@ import {
   startFakeOpenAI,
   type FakeVendor,
 } from '../../fakes';
+import { fakeVendorEnv, stopHarnessAndFakes } from '../../helpers/fakeVendors';
 import {
   harnessConfig,
   modelFinding,
@@ -93,10 +94,7 @@ beforeAll(async () => {
   harness = await startReviewHarness({
     temporal: { connection: env.nativeConnection, client: env.client },
     env: {
-      ANTHROPIC_API_KEY: 'sk-ant-test-manual',
-      ANTHROPIC_BASE_URL: anthropic.baseUrl,
-      OPENAI_API_KEY: 'sk-test-manual',
-      OPENAI_BASE_URL: openai.baseUrl,
+      ...fakeVendorEnv('manual', { anthropic, openai }),
       QUORUM_PRIMARY_CHAIN: 'anthropic',
       QUORUM_VERIFIER_CHAIN: 'openai',
     },
@@ -104,9 +102,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await harness?.stop();
-  await anthropic?.close();
-  await openai?.close();
+  await stopHarnessAndFakes(harness, anthropic, openai);
   await env?.teardown();
 });
 

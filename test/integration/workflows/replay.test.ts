@@ -9,6 +9,7 @@ import {
   startFakeOpenAI,
   type FakeVendor,
 } from '../../fakes';
+import { fakeVendorEnv, stopHarnessAndFakes } from '../../helpers/fakeVendors';
 import { FIXTURE_NAMES, historyFromObject, historyToObject } from '../../fixtures/histories';
 import {
   modelFinding,
@@ -56,21 +57,14 @@ beforeAll(async () => {
   openai = await startFakeOpenAI({ script: () => openaiReply.error(401, 'bad key') });
   harness = await startReviewHarness({
     env: {
-      ANTHROPIC_API_KEY: 'sk-ant-test-replay',
-      ANTHROPIC_BASE_URL: anthropic.baseUrl,
-      OPENAI_API_KEY: 'sk-test-replay',
-      OPENAI_BASE_URL: openai.baseUrl,
+      ...fakeVendorEnv('replay', { anthropic, openai }),
       QUORUM_PRIMARY_CHAIN: 'anthropic',
       QUORUM_VERIFIER_CHAIN: 'openai,local',
     },
   });
 });
 
-afterAll(async () => {
-  await harness?.stop();
-  await anthropic?.close();
-  await openai?.close();
-});
+afterAll(() => stopHarnessAndFakes(harness, anthropic, openai));
 
 it('replays the recorded histories of a whole review against the current workflow code', async () => {
   const diff = newFileDiff(FILE, [

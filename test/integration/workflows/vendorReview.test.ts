@@ -7,6 +7,7 @@ import {
   type FakeVendor,
   type RecordedRequest,
 } from '../../fakes';
+import { fakeVendorEnv, stopHarnessAndFakes } from '../../helpers/fakeVendors';
 import {
   modelFinding,
   newFileDiff,
@@ -31,11 +32,8 @@ beforeAll(async () => {
   openai = await startFakeOpenAI();
   harness = await startReviewHarness({
     env: {
-      ANTHROPIC_API_KEY: 'sk-ant-test-vendor',
-      ANTHROPIC_BASE_URL: anthropic.baseUrl,
+      ...fakeVendorEnv('vendor', { anthropic, openai }),
       QUORUM_ANTHROPIC_MODEL: ANTHROPIC_MODEL,
-      OPENAI_API_KEY: 'sk-test-vendor',
-      OPENAI_BASE_URL: openai.baseUrl,
       QUORUM_OPENAI_MODEL: OPENAI_MODEL,
       QUORUM_PRIMARY_CHAIN: 'anthropic',
       QUORUM_VERIFIER_CHAIN: 'openai',
@@ -43,11 +41,7 @@ beforeAll(async () => {
   });
 });
 
-afterAll(async () => {
-  await harness?.stop();
-  await anthropic?.close();
-  await openai?.close();
-});
+afterAll(() => stopHarnessAndFakes(harness, anthropic, openai));
 
 beforeEach(() => {
   anthropic.requests.splice(0);
