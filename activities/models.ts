@@ -1,4 +1,5 @@
 import { Context } from '@temporalio/activity';
+import type { Logger } from 'pino';
 import type { Config } from '../domain/config';
 import type { ProviderName, Role } from '../domain/review';
 import type { ProviderCallResult } from '../domain/reviewFlow';
@@ -8,6 +9,7 @@ import { callAnthropic } from './providers/anthropic';
 import { analyzeChunkLocally, LOCAL_MODELS } from './providers/local';
 import { callOpenAI } from './providers/openai';
 import type { ProviderRequest, ProviderResult } from './providers/output';
+import { createBreakers } from './breakers';
 import { modelCallMetrics } from './metrics';
 
 export interface CallModelInput {
@@ -47,11 +49,18 @@ async function callProvider(
   }
 }
 
-export function createModelActivities(deps: { db: Db; config: Config }) {
+export function createModelActivities(deps: { db: Db; config: Config; logger?: Logger }) {
+  const breakers = createBreakers(deps);
   return {
-    /** One attempt at one provider for one chunk; Temporal retries it by the error's class. */
+    /**
+     * One attempt at one provider for one chunk; Temporal retries it by the error's class. The
+     * provider's shared circuit breaker is asked first (an open one fails fast with CircuitOpen)
+     * and told the outcome after.
+     */
     async callModel(input: CallModelInput): Promise<ProviderCallResult> {
       const { chunk, context } = await loadReviewChunk(deps.db, input.reviewId, input.chunkIndex);
+      const ticket = await breakers.before(input.provider);
+      const signal = Context.current().cancellationSignal;
       const started = performance.now();
       const stop = modelCallMetrics.latency.startTimer({
         provider: input.provider,
@@ -64,9 +73,11 @@ export function createModelActivities(deps: { db: Db; config: Config }) {
           title: context.title,
           description: context.description,
           dimensions: context.dimensions,
-          signal: Context.current().cancellationSignal,
+          signal,
         });
         stop({ outcome: 'success' });
+        const latencyMs = Math.round(performance.now() - started);
+        await breakers.after(ticket, null);
         modelCallMetrics.tokens.inc({ provider: input.provider, kind: 'input' }, res.inputTokens);
         modelCallMetrics.tokens.inc({ provider: input.provider, kind: 'output' }, res.outputTokens);
         return {
@@ -74,10 +85,11 @@ export function createModelActivities(deps: { db: Db; config: Config }) {
           model: res.model,
           inputTokens: res.inputTokens,
           outputTokens: res.outputTokens,
-          latencyMs: Math.round(performance.now() - started),
+          latencyMs,
         };
       } catch (err) {
         stop({ outcome: 'failure' });
+        await breakers.after(ticket, err, signal.aborted);
         throw err;
       }
     },

@@ -21,6 +21,7 @@ import { healthRoutes } from './routes/health';
 import { metricsRoutes } from './routes/metrics';
 import { reviewQualityRoutes } from './routes/reviewQuality';
 import { reviewRoutes } from './routes/reviews';
+import { sloRoutes } from './routes/slo';
 import { versionRoutes } from './routes/versions';
 
 export type { ApiDeps, TemporalDeps } from './deps';
@@ -117,6 +118,7 @@ export function createApp(deps: ApiDeps): express.Express {
     cicdRoutes(config),
     versionRoutes(deps),
     analysisRoutes(deps),
+    sloRoutes(deps),
   ];
   const mountOptions = {
     authenticate: authenticate(deps.db, config.api.adminKey),

@@ -149,6 +149,10 @@ export function toApiError(err: unknown): ApiError {
   if (httpError) return httpError;
   const code = codeOf(err);
   if (code === '23505') return new ApiError('conflict', 'That resource already exists.');
+  // PostgreSQL refuses NUL bytes and invalid byte sequences in text: the input was not text.
+  if (code === '22021' || code === '22P05') {
+    return new ApiError('invalid_request', 'A parameter contains characters that are not text.');
+  }
   if (isUnavailable(err)) {
     return new ApiError('unavailable', 'A dependency is unavailable; retry shortly.');
   }

@@ -4,6 +4,7 @@ import {
   FileCoverage,
   Finding,
   Provenance,
+  ProviderName,
   Redaction,
   ReviewStatus,
   Verdict,
@@ -25,6 +26,10 @@ export const ReviewProgressView = z
     chunksTotal: z.number().int().min(0),
     chunksDone: z.number().int().min(0),
     pendingDecisions: z.array(z.string()),
+    waitingForProviders: z
+      .object({ until: z.string(), providers: z.array(ProviderName) })
+      .optional()
+      .describe('every provider of a chain has an open circuit: the review waits until then'),
   })
   .meta({ id: 'ReviewProgress' });
 
@@ -106,6 +111,9 @@ export function toView(
           chunksTotal: progress.chunksTotal,
           chunksDone: progress.chunksDone,
           pendingDecisions: progress.pendingDecisions,
+          ...(progress.waitingForProviders
+            ? { waitingForProviders: progress.waitingForProviders }
+            : {}),
         }
       : null,
     verdict: stored.verdict,

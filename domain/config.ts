@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_BREAKER_POLICY, type BreakerPolicy } from './breaker';
 import { ProviderName } from './review';
 
 /**
@@ -91,6 +92,30 @@ export const ConfigEnv = z.object({
   QUORUM_CHUNK_TOKEN_BUDGET: z.coerce.number().int().min(500).default(6000),
   QUORUM_MANUAL_REVIEW_TIMEOUT: duration.default(72 * 3_600_000),
 
+  QUORUM_BREAKER_ENABLED: bool.default(true),
+  QUORUM_BREAKER_WINDOW: duration.default(DEFAULT_BREAKER_POLICY.windowMs),
+  QUORUM_BREAKER_MIN_CALLS: z.coerce.number().int().min(1).default(DEFAULT_BREAKER_POLICY.minCalls),
+  QUORUM_BREAKER_FAILURE_RATIO: z.coerce
+    .number()
+    .gt(0)
+    .max(1)
+    .default(DEFAULT_BREAKER_POLICY.failureRatio),
+  QUORUM_BREAKER_CONSECUTIVE_FAILURES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(DEFAULT_BREAKER_POLICY.consecutiveFailures),
+  QUORUM_BREAKER_COOLDOWN: duration.default(DEFAULT_BREAKER_POLICY.cooldownMs),
+  QUORUM_BREAKER_MAX_COOLDOWN: duration.default(DEFAULT_BREAKER_POLICY.maxCooldownMs),
+  QUORUM_BREAKER_HALF_OPEN_PROBES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(DEFAULT_BREAKER_POLICY.halfOpenProbes),
+  QUORUM_BREAKER_PROBE_LEASE: duration.default(DEFAULT_BREAKER_POLICY.probeLeaseMs),
+  QUORUM_BREAKER_MAX_WAIT: duration.default(DEFAULT_BREAKER_POLICY.maxWaitMs),
+
   GITHUB_TOKEN: optionalString,
   GITHUB_WEBHOOK_SECRET: optionalString,
   GITHUB_API_URL: z.string().url().default('https://api.github.com'),
@@ -158,6 +183,8 @@ export interface Config {
     chunkTokenBudget: number;
     manualReviewTimeoutMs: number;
   };
+  /** circuit breakers per vendor provider, shared by every worker through the database */
+  breakers: { enabled: boolean; policy: BreakerPolicy };
   scm: {
     github: { token?: string; webhookSecret?: string; apiUrl: string };
     gitlab: { token?: string; webhookSecret?: string; apiUrl: string };
@@ -262,6 +289,20 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       verifierChain: e.QUORUM_VERIFIER_CHAIN ?? defaultChain(['openai', 'anthropic', 'local'], e),
       chunkTokenBudget: e.QUORUM_CHUNK_TOKEN_BUDGET,
       manualReviewTimeoutMs: e.QUORUM_MANUAL_REVIEW_TIMEOUT,
+    },
+    breakers: {
+      enabled: e.QUORUM_BREAKER_ENABLED,
+      policy: {
+        windowMs: e.QUORUM_BREAKER_WINDOW,
+        minCalls: e.QUORUM_BREAKER_MIN_CALLS,
+        failureRatio: e.QUORUM_BREAKER_FAILURE_RATIO,
+        consecutiveFailures: e.QUORUM_BREAKER_CONSECUTIVE_FAILURES,
+        cooldownMs: e.QUORUM_BREAKER_COOLDOWN,
+        maxCooldownMs: Math.max(e.QUORUM_BREAKER_MAX_COOLDOWN, e.QUORUM_BREAKER_COOLDOWN),
+        halfOpenProbes: e.QUORUM_BREAKER_HALF_OPEN_PROBES,
+        probeLeaseMs: e.QUORUM_BREAKER_PROBE_LEASE,
+        maxWaitMs: e.QUORUM_BREAKER_MAX_WAIT,
+      },
     },
     scm: {
       github: {

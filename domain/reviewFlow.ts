@@ -63,6 +63,8 @@ export interface ReviewProgress {
   chunksDone: number;
   /** disputed critical findings still waiting for a human */
   pendingDecisions: string[];
+  /** present while a model call waits for an open circuit breaker to half-open */
+  waitingForProviders?: { until: string; providers: ProviderName[] };
   error?: string;
 }
 

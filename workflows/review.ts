@@ -10,6 +10,7 @@ import {
 } from '@temporalio/workflow';
 import type { ReviewActivities } from '../activities/review';
 import { filterByThreshold, verdictFor } from '../domain/verdict';
+import { combineWaits, type ProvidersWait } from '../domain/breaker';
 import type { ModelOutput, Provenance } from '../domain/review';
 import {
   REVIEW_STATUS_QUERY,
@@ -19,7 +20,7 @@ import {
   type ReviewWorkflowInput,
 } from '../domain/reviewFlow';
 import { consensusWorkflow, decisionsPendingSignal } from './consensus';
-import { modelCallWorkflow } from './modelCall';
+import { modelCallWorkflow, providersWaitingSignal } from './modelCall';
 import * as SA from './searchAttributes';
 
 export const reviewStatusQuery = defineQuery<ReviewProgress>(REVIEW_STATUS_QUERY);
@@ -50,6 +51,7 @@ function modelLabel(calls: Provenance[]): string {
  * result is stored. A review that cannot complete ends as `failed` with the reason, stored too.
  */
 export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<ReviewOutcome> {
+  // `waitingForProviders`: present while some call waits for an open circuit to half-open.
   const progress: ReviewProgress = {
     status: 'running',
     phase: 'reviewing',
@@ -63,6 +65,15 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
     progress.pendingDecisions = ids;
     progress.phase = ids.length > 0 ? 'awaiting_decisions' : 'voting';
     progress.status = ids.length > 0 ? 'needs_manual_review' : 'running';
+  });
+  const waits = new Map<string, ProvidersWait>();
+  setHandler(providersWaitingSignal, ({ chunkIndex, role, wait }) => {
+    const key = `${chunkIndex}/${role}`;
+    if (wait) waits.set(key, wait);
+    else waits.delete(key);
+    const combined = combineWaits([...waits.values()]);
+    if (combined) progress.waitingForProviders = combined;
+    else delete progress.waitingForProviders;
   });
   upsertSearchAttributes([
     { key: SA.QuorumKind, value: 'review' },
