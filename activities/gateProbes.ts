@@ -9,7 +9,7 @@ import type { ChaosRun, EvalSummary, LiveSample, LoadRun } from '../domain/gate/
 import type { GatePolicy } from '../domain/gate/policy';
 import type { ModelConfig } from '../domain/modelConfig';
 import { ProviderName, type ReviewChunk, type Role } from '../domain/review';
-import { loadCases } from '../eval/review/cases';
+import { loadCases, loadCaseSet } from '../eval/review/cases';
 import { evaluateVersion } from '../eval/review/evaluate';
 import type { Db } from '../store/db';
 import { liveReviews } from '../store/versions';
@@ -104,7 +104,11 @@ export function defaultProbes(deps: { db: Db; config: Config }): GateProbes {
   const { db, config } = deps;
   return {
     async evaluate({ modelConfig, cases }) {
-      const all = await loadCases();
+      // Beyond the development set (staging asks for ≥ 2000), add deterministic synthetic
+      // variants; the report counts how many are synthetic.
+      const dev = await loadCases();
+      const all =
+        cases > dev.length ? (await loadCaseSet({ augment: true, target: cases })).cases : dev;
       const picked = all.slice(0, cases);
       const report = await evaluateVersion({
         modelConfig,

@@ -2,7 +2,7 @@ import { Context } from '@temporalio/activity';
 import type { Logger } from 'pino';
 import type { Config } from '../domain/config';
 import type { ProviderName, Role } from '../domain/review';
-import type { ProviderCallResult } from '../domain/reviewFlow';
+import type { ModelOverrides, ProviderCallResult } from '../domain/reviewFlow';
 import type { Db } from '../store/db';
 import { loadReviewChunk } from '../store/reviewInputs';
 import { callAnthropic } from './providers/anthropic';
@@ -17,6 +17,25 @@ export interface CallModelInput {
   chunkIndex: number;
   role: Role;
   provider: ProviderName;
+  /** a routed model-config version's model names and temperature */
+  models?: ModelOverrides;
+}
+
+/** The worker's model settings with a routed version's names and temperature laid over them. */
+export function withOverrides(config: Config, models: ModelOverrides | undefined): Config {
+  if (!models) return config;
+  return {
+    ...config,
+    models: {
+      ...config.models,
+      anthropic: {
+        ...config.models.anthropic,
+        model: models.anthropicModel ?? config.models.anthropic.model,
+      },
+      openai: { ...config.models.openai, model: models.openaiModel ?? config.models.openai.model },
+      temperature: models.temperature ?? config.models.temperature,
+    },
+  };
 }
 
 /**
@@ -67,7 +86,7 @@ export function createModelActivities(deps: { db: Db; config: Config; logger?: L
         role: input.role,
       });
       try {
-        const res = await callProvider(deps.config, input.provider, {
+        const res = await callProvider(withOverrides(deps.config, input.models), input.provider, {
           chunk,
           role: input.role,
           title: context.title,

@@ -1,12 +1,13 @@
 import type { Client } from '@temporalio/client';
 import type pg from 'pg';
+import { z } from 'zod';
 import { taskQueues, type Config } from '../domain/config';
 import { needsDecision } from '../domain/consensus';
 import { DiffError, prepareDiff } from '../domain/diff';
 import { modelConfigFrom, modelConfigVersion } from '../domain/modelConfig';
 import { redactText } from '../domain/redact';
 import { renderDiff } from '../domain/renderDiff';
-import type { Finding, ReviewRequest } from '../domain/review';
+import { ProviderName, type Finding, type ReviewRequest } from '../domain/review';
 import {
   CONSENSUS_STATE_QUERY,
   REVIEW_STATUS_QUERY,
@@ -18,6 +19,7 @@ import { reviewIdFor } from '../domain/reviewId';
 import { summarise } from '../domain/verdict';
 import { saveReviewInput } from '../store/reviewInputs';
 import { getReview, queueReview, saveReview, type StoredReview } from '../store/reviews';
+import { currentRouting, pickModelConfig } from '../store/versions';
 import { ApiError } from './errors';
 import { toView, type ReviewView } from './reviewView';
 import { DIFF_ERROR, MAX_WAIT_SECONDS, workflowCalls } from './workflowCalls';
@@ -102,9 +104,40 @@ function prepare(req: ReviewRequest, config: Config) {
 }
 
 export function createReviewService({ config, db, client }: ReviewServiceDeps) {
-  const version = modelConfigVersion(modelConfigFrom(config));
+  const own = modelConfigFrom(config);
+  const ownVersion = modelConfigVersion(own);
   const taskQueue = taskQueues(config.temporal.taskQueuePrefix).review;
   const { query, finishesWithin, startOrJoin } = workflowCalls(client);
+
+  /**
+   * Which model-config version serves this review: production, or the candidate in the update
+   * gate for the share of reviews its traffic weight allows. The bucket comes from the request
+   * alone (not the version), so a given change always lands on the same side.
+   */
+  async function routeReview(req: ReviewRequest) {
+    const pick = pickModelConfig(await currentRouting(db), reviewIdFor(req, 'routing'));
+    if (!pick || pick.version === ownVersion) {
+      return {
+        version: ownVersion,
+        primaryChain: config.models.primaryChain,
+        verifierChain: config.models.verifierChain,
+        models: undefined,
+        consensusPolicy: undefined,
+      };
+    }
+    const mc = pick.modelConfig;
+    return {
+      version: pick.version,
+      primaryChain: z.array(ProviderName).min(1).parse(mc.primaryChain),
+      verifierChain: z.array(ProviderName).min(1).parse(mc.verifierChain),
+      models: {
+        anthropicModel: mc.anthropicModel,
+        openaiModel: mc.openaiModel,
+        temperature: mc.temperature,
+      },
+      consensusPolicy: mc.consensusPolicy,
+    };
+  }
 
   async function view(id: string): Promise<ReviewView | null> {
     const stored = await getReview(db, id);
@@ -124,6 +157,8 @@ export function createReviewService({ config, db, client }: ReviewServiceDeps) {
 
   async function submit(req: ReviewRequest, waitSeconds: number): Promise<Submission> {
     checkText(req);
+    const route = await routeReview(req);
+    const version = route.version;
     const id = reviewIdFor(req, version);
     const existing = await getReview(db, id);
     if (existing?.status === 'completed') return { done: true, review: await mustView(id) };
@@ -179,8 +214,10 @@ export function createReviewService({ config, db, client }: ReviewServiceDeps) {
       modelConfigVersion: version,
       chunkCount: prepared.chunks.length,
       repository: req.repository,
-      primaryChain: config.models.primaryChain,
-      verifierChain: config.models.verifierChain,
+      primaryChain: route.primaryChain,
+      verifierChain: route.verifierChain,
+      ...(route.models ? { models: route.models } : {}),
+      ...(route.consensusPolicy ? { consensusPolicy: route.consensusPolicy } : {}),
       manualReviewTimeoutMs: config.models.manualReviewTimeoutMs,
       severityThreshold: req.severityThreshold,
       dimensions: req.dimensions,
@@ -204,7 +241,7 @@ export function createReviewService({ config, db, client }: ReviewServiceDeps) {
     return v;
   }
 
-  return { submit, view, modelConfigVersion: version };
+  return { submit, view, modelConfigVersion: ownVersion };
 }
 
 export type ReviewService = ReturnType<typeof createReviewService>;

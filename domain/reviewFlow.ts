@@ -38,6 +38,13 @@ export const NON_RETRYABLE_PROVIDER_ERRORS: readonly ProviderErrorType[] = [
   ProviderErrorType.SchemaInvalid,
 ];
 
+/** Model names and sampling a model-config version sets, overriding the worker's defaults. */
+export interface ModelOverrides {
+  anthropicModel?: string;
+  openaiModel?: string;
+  temperature?: number;
+}
+
 export interface ReviewWorkflowInput {
   reviewId: string;
   modelConfigVersion: string;
@@ -45,6 +52,8 @@ export interface ReviewWorkflowInput {
   repository?: string;
   primaryChain: ProviderName[];
   verifierChain: ProviderName[];
+  /** set when the review is routed to a version other than the worker's own configuration */
+  models?: ModelOverrides;
   consensusPolicy?: Partial<ConsensusPolicy>;
   /** how long a disputed critical finding waits for a human */
   manualReviewTimeoutMs: number;
@@ -73,6 +82,7 @@ export interface ModelCallInput {
   chunkIndex: number;
   role: Role;
   chain: ProviderName[];
+  models?: ModelOverrides;
 }
 
 export interface ModelCallResult {

@@ -114,6 +114,7 @@ export async function modelCallWorkflow(input: ModelCallInput): Promise<ModelCal
           chunkIndex: input.chunkIndex,
           role: input.role,
           provider,
+          ...(input.models ? { models: input.models } : {}),
         });
         const provenance: Provenance = {
           role: input.role,

@@ -104,6 +104,7 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
                   chunkIndex,
                   role,
                   chain: role === 'primary' ? input.primaryChain : input.verifierChain,
+                  ...(input.models ? { models: input.models } : {}),
                 },
               ],
             });
