@@ -79,7 +79,11 @@ export function createModelActivities(deps: { db: Db; config: Config; logger?: L
     async callModel(input: CallModelInput): Promise<ProviderCallResult> {
       const { chunk, context } = await loadReviewChunk(deps.db, input.reviewId, input.chunkIndex);
       const ticket = await breakers.before(input.provider);
-      const signal = Context.current().cancellationSignal;
+      const activity = Context.current();
+      const signal = activity.cancellationSignal;
+      // Heartbeats tell Temporal the call is alive; without them a call lost with its worker
+      // would wait out the whole start-to-close timeout before being retried elsewhere.
+      const beat = setInterval(() => activity.heartbeat(), 5_000);
       const started = performance.now();
       const stop = modelCallMetrics.latency.startTimer({
         provider: input.provider,
@@ -110,6 +114,8 @@ export function createModelActivities(deps: { db: Db; config: Config; logger?: L
         stop({ outcome: 'failure' });
         await breakers.after(ticket, err, signal.aborted);
         throw err;
+      } finally {
+        clearInterval(beat);
       }
     },
   };

@@ -24,6 +24,9 @@ export function createPool(url: string, opts: PoolOptions): pg.Pool {
   // Without a listener, an idle client's socket error (database restart, network blip) is an
   // unhandled 'error' event and kills the process; the pool already discards that client.
   pool.on('error', (err) => opts.onIdleError?.(err));
+  // A checked-out client whose server goes away emits 'error' on itself, not on the pool: the
+  // query in flight rejects anyway, so the event only needs a listener to not crash us.
+  pool.on('connect', (client) => client.on('error', (err) => opts.onIdleError?.(err)));
   return pool;
 }
 

@@ -56,6 +56,8 @@ export async function modelCallWorkflow(input: ModelCallInput): Promise<ModelCal
   const { callModel } = proxyActivities<ModelActivities>({
     taskQueue: siblingQueue(workflowInfo().taskQueue, 'models'),
     startToCloseTimeout: '5 minutes',
+    // A call lost with a crashed worker is retried after this, not after the full 5 minutes.
+    heartbeatTimeout: '15 seconds',
     scheduleToCloseTimeout: '15 minutes',
     retry: {
       initialInterval: '1 second',
