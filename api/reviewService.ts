@@ -1,10 +1,10 @@
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import type pg from 'pg';
 import { z } from 'zod';
 import { taskQueues, type Config } from '../domain/config';
-import { needsDecision } from '../domain/consensus';
+import { needsDecision, type ConsensusPolicy } from '../domain/consensus';
 import { DiffError, prepareDiff } from '../domain/diff';
-import { modelConfigFrom, modelConfigVersion } from '../domain/modelConfig';
+import { modelConfigFrom, modelConfigVersion, type ModelConfig } from '../domain/modelConfig';
 import { redactText } from '../domain/redact';
 import { renderDiff } from '../domain/renderDiff';
 import { ProviderName, type Finding, type ReviewRequest } from '../domain/review';
@@ -14,6 +14,7 @@ import {
   type ConsensusState,
   type ReviewProgress,
   type ReviewWorkflowInput,
+  type ModelOverrides,
 } from '../domain/reviewFlow';
 import { reviewIdFor } from '../domain/reviewId';
 import { summarise } from '../domain/verdict';
@@ -114,20 +115,22 @@ export function createReviewService({ config, db, client }: ReviewServiceDeps) {
    * gate for the share of reviews its traffic weight allows. The bucket comes from the request
    * alone (not the version), so a given change always lands on the same side.
    */
-  async function routeReview(req: ReviewRequest) {
-    const pick = pickModelConfig(await currentRouting(db), reviewIdFor(req, 'routing'));
-    if (!pick || pick.version === ownVersion) {
-      return {
-        version: ownVersion,
-        primaryChain: config.models.primaryChain,
-        verifierChain: config.models.verifierChain,
-        models: undefined,
-        consensusPolicy: undefined,
-      };
-    }
-    const mc = pick.modelConfig;
+  type Route = {
+    version: string;
+    primaryChain: ProviderName[];
+    verifierChain: ProviderName[];
+    models?: ModelOverrides;
+    consensusPolicy?: Partial<ConsensusPolicy>;
+  };
+  const ownRoute: Route = {
+    version: ownVersion,
+    primaryChain: config.models.primaryChain,
+    verifierChain: config.models.verifierChain,
+  };
+  function routeOf(version: string, mc: ModelConfig): Route {
+    if (version === ownVersion) return ownRoute;
     return {
-      version: pick.version,
+      version,
       primaryChain: z.array(ProviderName).min(1).parse(mc.primaryChain),
       verifierChain: z.array(ProviderName).min(1).parse(mc.verifierChain),
       models: {
@@ -135,8 +138,26 @@ export function createReviewService({ config, db, client }: ReviewServiceDeps) {
         openaiModel: mc.openaiModel,
         temperature: mc.temperature,
       },
-      consensusPolicy: mc.consensusPolicy,
+      ...(mc.consensusPolicy ? { consensusPolicy: mc.consensusPolicy } : {}),
     };
+  }
+
+  /**
+   * Which model-config version serves this review: production, or the candidate in the update
+   * gate for the share of reviews its traffic weight allows. The bucket comes from the request
+   * alone (not the version), so a given change always lands on the same side. A review served by
+   * the candidate is also reviewed by the baseline in the shadow, so the canary can measure how
+   * often the two agree.
+   */
+  async function routeReview(req: ReviewRequest): Promise<{ served: Route; shadow?: Route }> {
+    const routing = await currentRouting(db);
+    const pick = pickModelConfig(routing, reviewIdFor(req, 'routing'));
+    if (!pick) return { served: ownRoute };
+    const served = routeOf(pick.version, pick.modelConfig);
+    if (pick.route === 'candidate' && routing.baseline) {
+      return { served, shadow: routeOf(routing.baseline.version, routing.baseline.modelConfig) };
+    }
+    return { served };
   }
 
   async function view(id: string): Promise<ReviewView | null> {
@@ -157,13 +178,35 @@ export function createReviewService({ config, db, client }: ReviewServiceDeps) {
 
   async function submit(req: ReviewRequest, waitSeconds: number): Promise<Submission> {
     checkText(req);
-    const route = await routeReview(req);
+    const { served, shadow } = await routeReview(req);
+    const prepared = prepare(req, config);
+    if (shadow) await start(req, shadow, prepared);
+    const started = await start(req, served, prepared);
+    if (started.done) return started;
+    const { id, handle } = started;
+    const waitMs = Math.min(waitSeconds, MAX_WAIT_SECONDS) * 1000;
+    if (waitSeconds > 0 && (await finishesWithin(handle, waitMs))) {
+      const review = await mustView(id);
+      if (review.status === 'completed' || review.status === 'failed')
+        return { done: true, review };
+    }
+    const current = await getReview(db, id);
+    return { done: false, id, status: current?.status ?? 'queued' };
+  }
+
+  /** Stores and starts (or joins) the review of `req` under one route. */
+  async function start(
+    req: ReviewRequest,
+    route: Route,
+    prepared: ReturnType<typeof prepare>,
+  ): Promise<
+    { done: true; review: ReviewView } | { done: false; id: string; handle: WorkflowHandle }
+  > {
     const version = route.version;
     const id = reviewIdFor(req, version);
     const existing = await getReview(db, id);
     if (existing?.status === 'completed') return { done: true, review: await mustView(id) };
 
-    const prepared = prepare(req, config);
     const request: ReviewRequest = {
       ...req,
       diff: prepared.redactedDiff,
@@ -224,15 +267,7 @@ export function createReviewService({ config, db, client }: ReviewServiceDeps) {
     };
     // The store check above lets a closed run start again only after a failure.
     const handle = await startOrJoin('reviewWorkflow', id, taskQueue, input);
-
-    const waitMs = Math.min(waitSeconds, MAX_WAIT_SECONDS) * 1000;
-    if (waitSeconds > 0 && (await finishesWithin(handle, waitMs))) {
-      const review = await mustView(id);
-      if (review.status === 'completed' || review.status === 'failed')
-        return { done: true, review };
-    }
-    const current = await getReview(db, id);
-    return { done: false, id, status: current?.status ?? 'queued' };
+    return { done: false, id, handle };
   }
 
   async function mustView(id: string): Promise<ReviewView> {

@@ -189,7 +189,9 @@ export function liveChecks(s: LiveSample, policy: GatePolicy): CheckResult[] {
   const { canary } = policy;
   const enough = s.candidateReviews >= canary.minSamples;
   const errorRate = s.candidateReviews === 0 ? 0 : s.candidateErrors / s.candidateReviews;
-  const agreement = s.compared === 0 ? 1 : s.agreed / s.compared;
+  // Candidate reviews with no baseline shadow to compare against prove nothing: that fails.
+  // Only when the candidate has served nothing yet is there nothing to disagree with.
+  const agreement = s.compared > 0 ? s.agreed / s.compared : s.candidateReviews === 0 ? 1 : 0;
   const latency =
     s.candidateLatenciesMs.length > 0 && s.baselineLatenciesMs.length > 0
       ? mannWhitneyU(s.candidateLatenciesMs, s.baselineLatenciesMs).pGreater

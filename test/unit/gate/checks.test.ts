@@ -118,6 +118,19 @@ describe('gate checks', () => {
     expect(disagree.some(isImmediateBreach)).toBe(false);
   });
 
+  it('does not claim agreement for candidate reviews that no baseline shadow was compared with', () => {
+    const unshadowed = liveChecks({ ...live, compared: 0, agreed: 0 }, P);
+    expect(unshadowed.find((c) => c.name === 'agreement')).toMatchObject({
+      passed: false,
+      value: 0,
+    });
+    const idle = liveChecks(
+      { ...live, candidateReviews: 0, candidateErrors: 0, compared: 0, agreed: 0 },
+      P,
+    );
+    expect(idle.find((c) => c.name === 'agreement')?.passed).toBe(true);
+  });
+
   it('fails latency when the candidate is significantly slower', () => {
     const slow = liveChecks(
       {
