@@ -29,6 +29,9 @@ export interface ChaosStack {
   stop(): Promise<void>;
 }
 
+/** The breaker cooldown of the chaos stack's workers. */
+export const BREAKER_COOLDOWN_MS = 3000;
+
 export async function startChaosStack(opts: {
   root: string;
   dir: string;
@@ -107,6 +110,8 @@ export async function startChaosStack(opts: {
       QUORUM_MODEL_TIMEOUT_MS: '2000',
       // A disputed critical finding must not park a chaos review for 72 hours.
       QUORUM_MANUAL_REVIEW_TIMEOUT: '5s',
+      // Breakers open during outages; a short cooldown lets traffic return within a scenario.
+      QUORUM_BREAKER_COOLDOWN: `${BREAKER_COOLDOWN_MS}ms`,
     };
 
     const apiUrl = `http://127.0.0.1:${apiPort}`;

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { DRAIN_MS, type ChaosContext } from './context';
 import { chaosDiff } from './diffs';
 import { sleep } from './procs';
+import { BREAKER_COOLDOWN_MS } from './stack';
 import { Tracker, type Outcome } from './tracker';
 import { FAULTS, type Fault } from './vendors';
 
@@ -134,6 +135,8 @@ export async function bothDown(ctx: ChaosContext): Promise<Outcome> {
   await sleep(downMs);
   await vendors.primaryProxy.setUp(true);
   await vendors.verifierProxy.setUp(true);
+  // The outage opened the vendors' breakers: traffic returns once they half-open.
+  await sleep(BREAKER_COOLDOWN_MS + 1000);
   const afterIds = await submitCell(tracker, 'back', during);
   await tracker.drain(DRAIN_MS, say);
   const after = vendors.received();
