@@ -207,6 +207,7 @@ export function createAnalysisService({
       const commits = await readHistory(repo, req.from, req.to, {
         maxCommits: MAX_BATCH_COMMITS,
         maxDiffBytes: MAX_COMMIT_DIFF_BYTES,
+        pathVar: config.hostPath,
       });
       return await submitBatch(
         { repository: req.repository ?? req.path, currentVersion: req.currentVersion, commits },

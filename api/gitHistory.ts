@@ -38,6 +38,8 @@ export interface ReadHistoryOptions {
   maxCommits: number;
   /** per-commit diff budget in UTF-8 bytes; larger diffs keep their first files only */
   maxDiffBytes: number;
+  /** the PATH git is looked up on (the host's, from config) */
+  pathVar: string;
 }
 
 /** NUL cannot appear in a commit message or a path; git writes it for %x00 (argv cannot hold it) */
@@ -58,19 +60,23 @@ const DIFF_FLAGS = [
   '--diff-merges=first-parent',
 ];
 
-async function git(repo: string, args: string[]): Promise<string> {
+async function git(repo: string, args: string[], pathVar: string): Promise<string> {
   const { stdout } = await run('git', ['-C', repo, '-c', 'core.quotePath=true', ...args], {
     maxBuffer: 1024 * 1024 * 1024,
     encoding: 'utf8',
-    env: { PATH: process.env.PATH ?? '', GIT_CONFIG_NOSYSTEM: '1', LC_ALL: 'C' },
+    env: { PATH: pathVar, GIT_CONFIG_NOSYSTEM: '1', LC_ALL: 'C' },
   });
   return stdout;
 }
 
-async function resolveRef(repo: string, ref: string): Promise<string> {
+async function resolveRef(repo: string, ref: string, pathVar: string): Promise<string> {
   try {
     return (
-      await git(repo, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`])
+      await git(
+        repo,
+        ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`],
+        pathVar,
+      )
     ).trim();
   } catch {
     throw new GitHistoryError('unknown_ref', `Unknown ref: ${ref}`, { ref });
@@ -96,22 +102,29 @@ export async function readHistory(
   opts: ReadHistoryOptions,
 ): Promise<GitCommit[]> {
   try {
-    await git(repo, ['rev-parse', '--git-dir']);
+    await git(repo, ['rev-parse', '--git-dir'], opts.pathVar);
   } catch {
     throw new GitHistoryError('not_a_repository', `Not a git repository: ${repo}`);
   }
-  const [a, b] = await Promise.all([resolveRef(repo, from), resolveRef(repo, to)]);
-  const out = await git(repo, [
-    'log',
-    '--reverse',
-    '--topo-order',
-    `--max-count=${opts.maxCommits + 1}`,
-    `--format=${FORMAT}`,
-    '-p',
-    ...DIFF_FLAGS,
-    `${a}..${b}`,
-    '--',
+  const [a, b] = await Promise.all([
+    resolveRef(repo, from, opts.pathVar),
+    resolveRef(repo, to, opts.pathVar),
   ]);
+  const out = await git(
+    repo,
+    [
+      'log',
+      '--reverse',
+      '--topo-order',
+      `--max-count=${opts.maxCommits + 1}`,
+      `--format=${FORMAT}`,
+      '-p',
+      ...DIFF_FLAGS,
+      `${a}..${b}`,
+      '--',
+    ],
+    opts.pathVar,
+  );
   const records = out.split(RECORD).slice(1);
   if (records.length === 0) {
     throw new GitHistoryError('empty_range', `No commits in ${from}..${to}.`, { from, to });

@@ -9,7 +9,7 @@ import { GitHistoryError, readHistory, type GitCommit } from '../api/gitHistory'
 import { MAX_BATCH_COMMITS } from '../domain/commits/flow';
 import type { ReleaseProposal } from '../domain/commits/release';
 import { apiError, EXIT_UNREACHABLE, request, runAsScript, Stop, type Api } from './apiClient';
-import { loadConfig } from './config';
+import { hostPath, loadConfig } from './config';
 
 /** `npm run analyze -- --repo <path> --from <ref> --to <ref>`: a release proposal from git history. */
 
@@ -120,6 +120,7 @@ async function readWithinBudget(args: AnalyzeArgs): Promise<GitCommit[]> {
     const commits = await readHistory(args.repo, args.from, args.to, {
       maxCommits: MAX_BATCH_COMMITS,
       maxDiffBytes: perCommit,
+      pathVar: hostPath(),
     });
     const size = commits.reduce(
       (n, c) => n + Buffer.byteLength(c.diff) + Buffer.byteLength(c.message) + 200,

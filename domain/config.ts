@@ -134,6 +134,8 @@ export const ConfigEnv = z.object({
   QUORUM_ANALYSIS_REPO_ROOT: optionalString,
   QUORUM_ANALYSIS_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
 
+  /** where child tools (git, python, temporal) are looked up */
+  PATH: z.string().default(''),
   QUORUM_URL: z.string().url().default('http://127.0.0.1:3000'),
   QUORUM_API_KEY: optionalString,
 });
@@ -143,6 +145,8 @@ export type { ProviderName };
 
 export interface Config {
   env: ConfigEnv['NODE_ENV'];
+  /** the host's PATH, for finding git and other tools */
+  hostPath: string;
   logLevel: ConfigEnv['LOG_LEVEL'];
   dataDir: string;
   toolsDir: string;
@@ -237,6 +241,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     e.TEMPORAL_TLS_SERVER_NAME;
   return {
     env: e.NODE_ENV,
+    hostPath: e.PATH,
     logLevel: e.LOG_LEVEL,
     dataDir: e.QUORUM_DATA_DIR,
     toolsDir: e.QUORUM_TOOLS_DIR,

@@ -15,7 +15,7 @@ export function openAIClient(cfg: Config['models']): { client: OpenAI; model: st
   if (!apiKey) throw authFailed('openai', 'OPENAI_API_KEY is not configured');
   const client = new OpenAI({
     apiKey,
-    // Explicit so the SDK never falls back to reading process.env itself.
+    // Explicit so the SDK never falls back to reading the environment itself.
     baseURL: baseUrl ?? OPENAI_DEFAULT_BASE_URL,
     organization: null,
     project: null,
@@ -31,7 +31,7 @@ export function anthropicClient(cfg: Config['models']): { client: Anthropic; mod
   if (!apiKey) throw authFailed('anthropic', 'ANTHROPIC_API_KEY is not configured');
   const client = new Anthropic({
     apiKey,
-    // Explicit so the SDK never falls back to reading process.env itself.
+    // Explicit so the SDK never falls back to reading the environment itself.
     authToken: null,
     baseURL: baseUrl ?? ANTHROPIC_DEFAULT_BASE_URL,
     timeout: cfg.timeoutMs,

@@ -39,6 +39,7 @@ export interface CommitHarness {
 export async function startCommitHarness(env: Record<string, string> = {}): Promise<CommitHarness> {
   const adminKey = randomBytes(24).toString('base64url');
   const config = parseConfig({
+    PATH: process.env.PATH,
     NODE_ENV: 'test',
     TEMPORAL_ADDRESS: requireEnv('QUORUM_TEST_TEMPORAL_ADDRESS'),
     DATABASE_URL: requireEnv('QUORUM_TEST_DATABASE_URL'),

