@@ -5,7 +5,7 @@ import { ProviderName } from './review';
 /**
  * Every setting Quorum reads, in one schema. Values come from environment variables;
  * defaults are the embedded single-machine mode. `cli/config.ts` is the only place that
- * hands `process.env` to `parseConfig`.
+ * hands the process environment to `parseConfig`.
  */
 
 const port = z.coerce.number().int().min(0).max(65535);
