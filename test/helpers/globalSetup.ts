@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { findTemporalCli, findTestServer } from '../../cli/stack/temporalBinary';
@@ -22,6 +22,22 @@ declare global {
 }
 
 const root = path.resolve(__dirname, '..', '..');
+/** The dev server a run started, so a run that was killed before its teardown is cleaned up next time. */
+const PID_FILE = path.join(root, '.quorum', 'test-temporal.pid');
+
+/** Ends the dev server an earlier, killed run left behind — by its recorded pid, and only if it still is ours. */
+async function endLeftoverServer(): Promise<void> {
+  try {
+    const pid = Number((await readFile(PID_FILE, 'utf8')).trim());
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    if (pid > 0 && cmdline.includes('start-dev') && cmdline.includes('--headless')) {
+      process.kill(pid, 'SIGTERM');
+    }
+  } catch {
+    // no pid file, or the process is gone: nothing to clean up
+  }
+  await rm(PID_FILE, { force: true });
+}
 
 export default async function globalSetup(): Promise<void> {
   const started: Started = {};
@@ -31,6 +47,7 @@ export default async function globalSetup(): Promise<void> {
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'quorum-test-'));
 
   if (!process.env.QUORUM_TEST_TEMPORAL_ADDRESS) {
+    await endLeftoverServer();
     const cliPath = await findTemporalCli({
       cliPath: process.env.TEMPORAL_CLI_PATH,
       toolsDir,
@@ -45,6 +62,8 @@ export default async function globalSetup(): Promise<void> {
       logFile: path.join(tmp, 'temporal.log'),
     });
     process.env.QUORUM_TEST_TEMPORAL_ADDRESS = started.devServer.address;
+    await mkdir(path.dirname(PID_FILE), { recursive: true });
+    await writeFile(PID_FILE, String(started.devServer.pid));
   }
   process.env.QUORUM_TEST_SERVER_PATH ??= await findTestServer({
     serverPath: process.env.TEMPORAL_TEST_SERVER_PATH,
