@@ -1,7 +1,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { z } from 'zod';
-import { matchFindings } from './matching';
+import { cmp, matchFindings } from './matching';
 import type { Agreement, Finding, FindingStatus, ModelFinding, Severity } from './review';
 import { SEVERITY_RANK } from './review';
 
@@ -219,10 +219,6 @@ export function normaliseTitle(title: string): string {
 
 function hashId(key: string): string {
   return 'f-' + bytesToHex(sha256(utf8ToBytes(key))).slice(0, 12);
-}
-
-function cmp<T extends string | number>(x: T, y: T): number {
-  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 /** The canonical order of findings: file, lines, most severe first, dimension, id. */

@@ -100,7 +100,8 @@ export function isCandidatePair(x: ModelFinding, y: ModelFinding, lineTolerance:
   return x.file === y.file && x.dimension === y.dimension && lineGap(x, y) <= lineTolerance;
 }
 
-function cmp<T extends string | number>(x: T, y: T): number {
+/** Ascending order by code unit (never locale-aware: that would differ by host). */
+export function cmp<T extends string | number>(x: T, y: T): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
