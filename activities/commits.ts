@@ -1,6 +1,10 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { analyzeCommitFacts, ANALYSIS_VERSION } from '../domain/commits/analysis';
-import type { CommitOutcome, SummaryCallResult } from '../domain/commits/flow';
+import {
+  summaryProvenance,
+  type CommitOutcome,
+  type SummaryCallResult,
+} from '../domain/commits/flow';
 import { proposeRelease } from '../domain/commits/release';
 import { localSummary, LOCAL_SUMMARY_MODEL } from '../domain/commits/summary';
 import type { CommitAnalysis, CommitFacts } from '../domain/commits/types';
@@ -93,6 +97,49 @@ export function createCommitActivities(deps: { db: Db; config: Config }) {
       await markCommitAnalysis(db, input.analysisId, input.inputHash, { status: 'running' });
       const files = row.input.diff.trim() === '' ? [] : parseDiff(row.input.diff).files;
       return { facts: analyzeCommitFacts(row.input, files) };
+    },
+
+    /**
+     * The whole analysis when the chain starts with `local`: rules, the local summary and the
+     * store write in one step, because the local summary cannot fail over and every extra step
+     * is a round trip for the workflow. The result is what the three-step path would store.
+     */
+    async analyzeCommitLocally(input: {
+      analysisId: string;
+      inputHash: string;
+    }): Promise<CommitOutcome> {
+      const row = await storedInput(db, input.analysisId, input.inputHash);
+      if (row.status === 'completed' && row.analysis) {
+        return outcomeOf(row.analysis, input.analysisId);
+      }
+      const files = row.input.diff.trim() === '' ? [] : parseDiff(row.input.diff).files;
+      const facts = analyzeCommitFacts(row.input, files);
+      const started = performance.now();
+      const summary = localSummary(facts);
+      const res = {
+        summary,
+        model: LOCAL_SUMMARY_MODEL,
+        inputTokens: 0,
+        outputTokens: 0,
+        latencyMs: Math.round(performance.now() - started),
+      };
+      modelCallMetrics.latency.observe(
+        { provider: 'local', role: 'commit_summary', outcome: 'success' },
+        res.latencyMs / 1000,
+      );
+      const analysis: CommitAnalysis = {
+        ...facts,
+        id: input.analysisId,
+        inputHash: input.inputHash,
+        summary,
+        provenance: summaryProvenance('local', res, []),
+        analysisVersion: ANALYSIS_VERSION,
+      };
+      await markCommitAnalysis(db, input.analysisId, input.inputHash, {
+        status: 'completed',
+        analysis,
+      });
+      return outcomeOf(analysis, input.analysisId);
     },
 
     /** One attempt at one provider; Temporal retries it by the error's class. */

@@ -178,7 +178,10 @@ export async function markCommitAnalysis(
     `UPDATE commit_analyses
         SET status = $3, analysis = COALESCE($4::jsonb, analysis), error = $5, updated_at = now(),
             completed_at = CASE WHEN $3 IN ('completed', 'failed') THEN now() ELSE completed_at END
-      WHERE id = $1 AND input_hash = $2`,
+      WHERE id = $1 AND input_hash = $2
+        -- a completed analysis is final: the same input always gives it again, so a late
+        -- 'running' or a cancelled run elsewhere (another batch, a retry) must not undo it
+        AND (status <> 'completed' OR $3 = 'completed')`,
     [id, inputHash, update.status, analysis, error],
   );
   return (rowCount ?? 0) > 0;

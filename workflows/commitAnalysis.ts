@@ -6,6 +6,7 @@ import {
   defineQuery,
   executeChild,
   isCancellation,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -23,6 +24,9 @@ import {
   type CommitOutcome,
   type CommitProgress,
   type CommitWorkflowInput,
+  type SliceWorkflowInput,
+  sliceBatch,
+  summaryProvenance,
 } from '../domain/commits/flow';
 import type { CommitFacts } from '../domain/commits/types';
 import { siblingQueue } from '../domain/config';
@@ -97,16 +101,7 @@ async function summarise(input: CommitWorkflowInput, facts: CommitFacts, progres
         provider,
         facts,
       });
-      const provenance = {
-        provider,
-        model: res.model,
-        latencyMs: res.latencyMs,
-        inputTokens: res.inputTokens,
-        outputTokens: res.outputTokens,
-        failoverHops: hops,
-        attempts: hops.length + 1,
-      };
-      return { summary: res.summary, provenance };
+      return { summary: res.summary, provenance: summaryProvenance(provider, res, hops) };
     } catch (err) {
       if (isCancellation(err)) throw err;
       hops.push({ provider, reason: reason(err) });
@@ -118,16 +113,24 @@ async function summarise(input: CommitWorkflowInput, facts: CommitFacts, progres
   );
 }
 
-/** `commit-<repo>-<sha>`: rules, then the model's summary, then the store. */
-export async function commitAnalysisWorkflow(input: CommitWorkflowInput): Promise<CommitOutcome> {
-  const progress: CommitProgress = { phase: 'analysing' };
-  setHandler(commitStatusQuery, () => ({ ...progress }));
-  upsertSearchAttributes([
-    { key: SA.QuorumKind, value: 'commit' },
-    { key: SA.Repository, value: input.repository },
-  ]);
+/** Patches: histories recorded before these changes replay through the older paths. */
+const LOCAL_IN_ONE_STEP = 'commit-analysis-local-in-one-step';
+const BATCH_IN_SLICES = 'batch-analysis-in-slices';
+
+/**
+ * One commit: rules, then the model's summary, then the store — in one local activity when the
+ * chain starts with `local`. A failure is recorded on the commit's row and thrown as
+ * `CommitAnalysisFailed` with the root cause's words.
+ */
+async function analyseOne(input: CommitWorkflowInput, progress: CommitProgress) {
   const ids = { analysisId: input.analysisId, inputHash: input.inputHash };
   try {
+    if (input.chain[0] === 'local' && patched(LOCAL_IN_ONE_STEP)) {
+      progress.provider = 'local';
+      const outcome = await store.analyzeCommitLocally(ids);
+      progress.phase = 'done';
+      return outcome;
+    }
     const analysed = await store.analyzeCommit(ids);
     if ('outcome' in analysed) {
       progress.phase = 'done';
@@ -156,9 +159,46 @@ export async function commitAnalysisWorkflow(input: CommitWorkflowInput): Promis
   }
 }
 
+/** `commit-<repo>-<sha>`: one commit submitted on its own. */
+export async function commitAnalysisWorkflow(input: CommitWorkflowInput): Promise<CommitOutcome> {
+  const progress: CommitProgress = { phase: 'analysing' };
+  setHandler(commitStatusQuery, () => ({ ...progress }));
+  upsertSearchAttributes([
+    { key: SA.QuorumKind, value: 'commit' },
+    { key: SA.Repository, value: input.repository },
+  ]);
+  const outcome = await analyseOne(input, progress);
+  if (outcome.riskLevel && input.chain[0] === 'local' && patched(LOCAL_IN_ONE_STEP)) {
+    upsertSearchAttributes([{ key: SA.RiskLevel, value: outcome.riskLevel }]);
+  }
+  return outcome;
+}
+
 /**
- * A release proposal from up to 1000 commits: children with bounded concurrency, each failure
- * recorded for its commit, then one aggregation that reads the analyses from the store (their
+ * `<batch>-slice-<k>`: a batch's consecutive commits, one after another. A commit that fails is
+ * reported in its outcome and the slice goes on; only cancellation stops it.
+ */
+export async function commitSliceWorkflow(input: SliceWorkflowInput): Promise<CommitOutcome[]> {
+  upsertSearchAttributes([
+    { key: SA.QuorumKind, value: 'commit-slice' },
+    ...(input.repository ? [{ key: SA.Repository, value: input.repository }] : []),
+  ]);
+  const outcomes: CommitOutcome[] = [];
+  for (const c of input.commits) {
+    const args = { ...c, repository: input.repository, chain: input.chain };
+    try {
+      outcomes.push(await analyseOne(args, { phase: 'analysing' }));
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      outcomes.push({ analysisId: c.analysisId, sha: c.sha, status: 'failed', error: reason(err) });
+    }
+  }
+  return outcomes;
+}
+
+/**
+ * A release proposal from up to 1000 commits: children (slices of commits, see `sliceBatch`) with
+ * bounded concurrency, each failure recorded for its commit, then one aggregation that reads the analyses from the store (their
  * full text would bloat this history).
  */
 export async function batchAnalysisWorkflow(input: BatchWorkflowInput): Promise<BatchOutcome> {
@@ -205,14 +245,64 @@ export async function batchAnalysisWorkflow(input: BatchWorkflowInput): Promise<
     }
   };
 
+  const analyseSlice = async (k: number, slices: { start: number; end: number }[]) => {
+    const slice = slices[k];
+    if (!slice) return;
+    const commits = input.commits.slice(slice.start, slice.end);
+    progress.running += commits.length;
+    try {
+      const results = await executeChild(commitSliceWorkflow, {
+        workflowId: `${input.batchId}-slice-${k}`,
+        args: [
+          {
+            batchId: input.batchId,
+            repository: input.repository ?? '',
+            chain: input.chain,
+            commits,
+          },
+        ],
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      });
+      results.forEach((o, j) => (outcomes[slice.start + j] = o));
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      // the slice itself failed (not one of its commits): each of its commits says why
+      const why = reason(err);
+      commits.forEach(
+        (c, j) =>
+          (outcomes[slice.start + j] = {
+            analysisId: c.analysisId,
+            sha: c.sha,
+            status: 'failed',
+            error: why,
+          }),
+      );
+    } finally {
+      progress.running -= commits.length;
+    }
+    for (const o of outcomes.slice(slice.start, slice.end)) {
+      if (o?.status === 'completed') progress.completed += 1;
+      else progress.failed += 1;
+    }
+  };
+
   try {
     await store.markBatchStatus({ batchId: input.batchId, status: 'running' });
-    let next = 0;
-    const lane = async (): Promise<void> => {
-      while (next < total) await analyse(next++);
-    };
     const lanes = Math.max(1, Math.min(input.concurrency ?? DEFAULT_BATCH_CONCURRENCY, total));
-    await Promise.all(Array.from({ length: lanes }, lane));
+    if (patched(BATCH_IN_SLICES)) {
+      const slices = sliceBatch(total, lanes);
+      let next = 0;
+      const lane = async (): Promise<void> => {
+        while (next < slices.length) await analyseSlice(next++, slices);
+      };
+      await Promise.all(Array.from({ length: Math.min(lanes, slices.length) }, lane));
+    } else {
+      let next = 0;
+      const lane = async (): Promise<void> => {
+        while (next < total) await analyse(next++);
+      };
+      await Promise.all(Array.from({ length: lanes }, lane));
+    }
   } catch (err) {
     if (!isCancellation(err)) throw err;
     progress.phase = 'cancelled';

@@ -1,6 +1,10 @@
 /** Every workflow the workers register; the SDK bundles this module for its sandbox. */
 export { verifyAuditChainWorkflow } from './auditVerification';
-export { batchAnalysisWorkflow, commitAnalysisWorkflow } from './commitAnalysis';
+export {
+  batchAnalysisWorkflow,
+  commitAnalysisWorkflow,
+  commitSliceWorkflow,
+} from './commitAnalysis';
 export { consensusWorkflow } from './consensus';
 export { gateStageWorkflow, regressionEvalWorkflow, updateGateWorkflow } from './gate';
 export { modelCallWorkflow } from './modelCall';

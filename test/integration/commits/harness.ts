@@ -41,8 +41,8 @@ export async function startCommitHarness(env: Record<string, string> = {}): Prom
   const config = parseConfig({
     PATH: process.env.PATH,
     NODE_ENV: 'test',
-    TEMPORAL_ADDRESS: requireEnv('QUORUM_TEST_TEMPORAL_ADDRESS'),
-    DATABASE_URL: requireEnv('QUORUM_TEST_DATABASE_URL'),
+    TEMPORAL_ADDRESS: env.TEMPORAL_ADDRESS ?? requireEnv('QUORUM_TEST_TEMPORAL_ADDRESS'),
+    DATABASE_URL: env.DATABASE_URL ?? requireEnv('QUORUM_TEST_DATABASE_URL'),
     QUORUM_TASK_QUEUE_PREFIX: `commits-${randomUUID().slice(0, 8)}`,
     QUORUM_WORKER_METRICS_PORT: '0',
     QUORUM_ADMIN_KEY: adminKey,

@@ -116,6 +116,37 @@ describe('batchAnalysisWorkflow', () => {
     expect(batch.proposal?.changelog).toContain('### Not analysed');
   });
 
+  it('analyses commits shared by concurrent batches and a single submission without failing any', async () => {
+    const commits = Array.from({ length: 10 }, (_, i) => sampleCommit(700 + i, `fix: shared ${i}`));
+    const [first, second, single] = await Promise.all([
+      h.service.submitBatch(
+        { repository: repo('shared'), currentVersion: '1.0.0', commits: commits.slice(0, 7) },
+        0,
+      ),
+      h.service.submitBatch(
+        { repository: repo('shared'), currentVersion: '1.0.0', commits: commits.slice(3) },
+        0,
+      ),
+      h.service.submitCommit(
+        { repository: repo('shared'), ...(commits[5] as (typeof commits)[number]) },
+        0,
+      ),
+    ]);
+    expect(first.id).not.toBe(second.id);
+    const [a, b] = await Promise.all([
+      waitForBatch(first.id, 60_000),
+      waitForBatch(second.id, 60_000),
+    ]);
+    expect(a.outcomes?.map((o) => o.status)).toEqual(Array(7).fill('completed'));
+    expect(b.outcomes?.map((o) => o.status)).toEqual(Array(7).fill('completed'));
+    if (!single.done) await h.client.workflow.getHandle(single.id).result();
+    const shared = await getCommitAnalysis(
+      h.db,
+      commitAnalysisId(repo('shared'), commits[5]?.sha ?? ''),
+    );
+    expect(shared?.status).toBe('completed');
+  });
+
   it('finishes 50 commits and answers progress by query (latency printed)', async () => {
     const commits = Array.from({ length: 50 }, (_, i) =>
       sampleCommit(100 + i, i === 7 ? 'feat: seven' : `fix: case ${i}`),

@@ -3,7 +3,7 @@ import { Worker, type ReplayResult } from '@temporalio/worker';
 import { parseConfig } from '../../../domain/config';
 import { createLogger } from '../../../workers/logger';
 import { installRuntime } from '../../../workers/runtime';
-import { FIXTURE_NAMES, loadHistory } from '../../fixtures/histories';
+import { COMMIT_FIXTURE_NAMES, FIXTURE_NAMES, loadHistory } from '../../fixtures/histories';
 
 // Replay bundles the workflow code with webpack: seconds on a shared 2-core machine.
 jest.setTimeout(120_000);
@@ -27,6 +27,14 @@ describe('recorded review histories', () => {
 
     expect(results.map((r) => [r.workflowId, r.error])).toEqual(
       FIXTURE_NAMES.map((name) => [name, undefined]),
+    );
+  });
+
+  it('of commit analyses (old and current shapes) replay without a determinism error', async () => {
+    const results = await replay(require.resolve('../../../workflows'), COMMIT_FIXTURE_NAMES);
+
+    expect(results.map((r) => [r.workflowId, r.error])).toEqual(
+      COMMIT_FIXTURE_NAMES.map((name) => [name, undefined]),
     );
   });
 
