@@ -297,10 +297,9 @@ const toDecision = (r: DecisionRow): FindingDecision => ({
 });
 
 export async function getReview(db: Queryable, id: string): Promise<StoredReview | null> {
-  const res = await db.query<ReviewRow>('SELECT * FROM reviews WHERE id = $1', [id]);
-  const r = res.rows[0];
-  if (!r) return null;
-  const [findings, calls, decisions] = await Promise.all([
+  // all four at once: one round trip on a pool, and a status read is the API's hottest path
+  const [res, findings, calls, decisions] = await Promise.all([
+    db.query<ReviewRow>('SELECT * FROM reviews WHERE id = $1', [id]),
     db.query<FindingRow>(
       `SELECT ${FINDING_COLUMNS} FROM findings WHERE review_id = $1 ORDER BY position`,
       [id],
@@ -315,6 +314,8 @@ export async function getReview(db: Queryable, id: string): Promise<StoredReview
       [id],
     ),
   ]);
+  const r = res.rows[0];
+  if (!r) return null;
   return {
     id: r.id,
     status: r.status,
@@ -336,6 +337,11 @@ export async function getReview(db: Queryable, id: string): Promise<StoredReview
   };
 }
 
+export async function reviewExists(db: Queryable, id: string): Promise<boolean> {
+  const res = await db.query('SELECT 1 FROM reviews WHERE id = $1', [id]);
+  return (res.rowCount ?? 0) > 0;
+}
+
 export interface FindingFilter {
   dimension?: Finding['dimension'];
   severity?: Finding['severity'];
@@ -345,12 +351,16 @@ export interface FindingFilter {
   offset: number;
 }
 
-/** One page of a review's findings in canonical order, and how many match in all. */
+/**
+ * One page of a review's findings in canonical order and how many match in all, or null when
+ * there is no such review. One round trip: the count rides on the page as a window aggregate
+ * (a second query only for a page past the end, which has no rows to carry it).
+ */
 export async function listFindings(
   db: Queryable,
   reviewId: string,
   filter: FindingFilter,
-): Promise<{ items: Finding[]; total: number }> {
+): Promise<{ items: Finding[]; total: number } | null> {
   const params: unknown[] = [reviewId];
   const where = ['review_id = $1'];
   for (const [column, value] of [
@@ -364,16 +374,23 @@ export async function listFindings(
     where.push(`${column} = $${params.length}`);
   }
   const clause = where.join(' AND ');
+  const [exists, page] = await Promise.all([
+    reviewExists(db, reviewId),
+    db.query<FindingRow & { total: string }>(
+      `SELECT ${FINDING_COLUMNS}, count(*) OVER () AS total FROM findings WHERE ${clause}
+        ORDER BY position LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+      [...params, Math.max(0, filter.limit), Math.max(0, filter.offset)],
+    ),
+  ]);
+  if (!exists) return null;
+  const first = page.rows[0];
+  if (first) return { items: page.rows.map(toFinding), total: Number(first.total) };
+  if (filter.offset === 0) return { items: [], total: 0 };
   const count = await db.query<{ n: string }>(
     `SELECT count(*) AS n FROM findings WHERE ${clause}`,
     params,
   );
-  const page = await db.query<FindingRow>(
-    `SELECT ${FINDING_COLUMNS} FROM findings WHERE ${clause} ORDER BY position
-     LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
-    [...params, Math.max(0, filter.limit), Math.max(0, filter.offset)],
-  );
-  return { items: page.rows.map(toFinding), total: Number(count.rows[0]?.n ?? 0) };
+  return { items: [], total: Number(count.rows[0]?.n ?? 0) };
 }
 
 /** Upserts on idempotencyKey so a retried activity records its call once. */

@@ -13,7 +13,7 @@ import {
   type Finding,
 } from '../../domain/review';
 import { DECIDE_UPDATE, type DecisionInput } from '../../domain/reviewFlow';
-import { getReview, listFindings, saveDecision, saveFeedback } from '../../store/reviews';
+import { listFindings, reviewExists, saveDecision, saveFeedback } from '../../store/reviews';
 import type { ApiDeps } from '../deps';
 import { ApiError, type ErrorCode } from '../errors';
 import { route, type AnyRoute } from '../route';
@@ -122,7 +122,7 @@ export function reviewRoutes(deps: ApiDeps): AnyRoute[] {
   });
 
   async function mustExist(id: string): Promise<void> {
-    if (!(await getReview(db, id))) throw new ApiError('not_found', 'No such review.');
+    if (!(await reviewExists(db, id))) throw new ApiError('not_found', 'No such review.');
   }
 
   return [
@@ -189,8 +189,8 @@ export function reviewRoutes(deps: ApiDeps): AnyRoute[] {
       responses: { 200: { description: 'Findings in canonical order', schema: FindingsPage } },
       errors: ['not_found'],
       handler: async ({ params, query }) => {
-        await mustExist(params.id);
         const page = await listFindings(db, params.id, query);
+        if (!page) throw new ApiError('not_found', 'No such review.');
         const json = { findings: page.items, total: page.total, limit: query.limit };
         return { status: 200, json: { ...json, offset: query.offset } };
       },
