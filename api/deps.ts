@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type pg from 'pg';
 import type { Logger } from 'pino';
+import type { ReviewStarts } from './reviewStarts';
 import type { Registry } from 'prom-client';
 import type { Config } from '../domain/config';
 
@@ -18,4 +19,6 @@ export interface ApiDeps {
   logger: Logger;
   /** metrics land here; a fresh registry when omitted */
   registry?: Registry;
+  /** hands stored reviews to Temporal; shared with the sweeper so shutdown can drain it */
+  starts?: ReviewStarts;
 }

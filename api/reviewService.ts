@@ -1,7 +1,7 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type pg from 'pg';
 import { z } from 'zod';
-import { taskQueues, type Config } from '../domain/config';
+import type { Config } from '../domain/config';
 import { needsDecision, type ConsensusPolicy } from '../domain/consensus';
 import { DiffError, prepareDiff } from '../domain/diff';
 import { modelConfigFrom, modelConfigVersion, type ModelConfig } from '../domain/modelConfig';
@@ -19,9 +19,17 @@ import {
 import { reviewIdFor } from '../domain/reviewId';
 import { summarise } from '../domain/verdict';
 import { saveReviewInput } from '../store/reviewInputs';
-import { getReview, queueReview, saveReview, type StoredReview } from '../store/reviews';
+import { withTransaction } from '../store/db';
+import {
+  getReview,
+  queueReview,
+  reviewStatus,
+  saveReview,
+  type StoredReview,
+} from '../store/reviews';
 import { currentRouting, pickModelConfig } from '../store/versions';
 import { ApiError } from './errors';
+import { reviewStarts, type ReviewStarts } from './reviewStarts';
 import { toView, type ReviewView } from './reviewView';
 import { DIFF_ERROR, MAX_WAIT_SECONDS, workflowCalls } from './workflowCalls';
 
@@ -41,7 +49,15 @@ export interface ReviewServiceDeps {
   config: Config;
   db: pg.Pool;
   client: Client;
+  /** one is made when omitted; the API shares its own with the sweeper (cli/stack/stack.ts) */
+  starts?: ReviewStarts;
 }
+
+/**
+ * A submission without `wait` is answered once its workflow has started or after this long,
+ * whichever is first: the review is stored by then, and a slow Temporal should not slow the API.
+ */
+const START_BUDGET_MS = 100;
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
@@ -104,11 +120,11 @@ function prepare(req: ReviewRequest, config: Config) {
   }
 }
 
-export function createReviewService({ config, db, client }: ReviewServiceDeps) {
+export function createReviewService({ config, db, client, starts: given }: ReviewServiceDeps) {
   const own = modelConfigFrom(config);
   const ownVersion = modelConfigVersion(own);
-  const taskQueue = taskQueues(config.temporal.taskQueuePrefix).review;
-  const { query, finishesWithin, startOrJoin } = workflowCalls(client);
+  const { query, finishesWithin } = workflowCalls(client);
+  const starts = given ?? reviewStarts({ config, db, client });
 
   /**
    * Which model-config version serves this review: production, or the candidate in the update
@@ -183,29 +199,46 @@ export function createReviewService({ config, db, client }: ReviewServiceDeps) {
     if (shadow) await start(req, shadow, prepared);
     const started = await start(req, served, prepared);
     if (started.done) return started;
-    const { id, handle } = started;
-    const waitMs = Math.min(waitSeconds, MAX_WAIT_SECONDS) * 1000;
-    if (waitSeconds > 0 && (await finishesWithin(handle, waitMs))) {
-      const review = await mustView(id);
-      if (review.status === 'completed' || review.status === 'failed')
-        return { done: true, review };
+    const { id } = started;
+    if (waitSeconds > 0) {
+      const handle = await started.handle.catch(() => undefined);
+      const waitMs = Math.min(waitSeconds, MAX_WAIT_SECONDS) * 1000;
+      if (handle && (await finishesWithin(handle, waitMs))) {
+        const review = await mustView(id);
+        if (review.status === 'completed' || review.status === 'failed')
+          return { done: true, review };
+      }
+    } else {
+      // The review is stored: answer once its workflow has started, or after START_BUDGET_MS
+      // if Temporal is slower than that (the start goes on, and the sweeper backs it up).
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        started.handle.catch(() => undefined),
+        new Promise((resolve) => (timer = setTimeout(resolve, START_BUDGET_MS))),
+      ]);
+      clearTimeout(timer);
     }
-    const current = await getReview(db, id);
-    return { done: false, id, status: current?.status ?? 'queued' };
+    return { done: false, id, status: (await reviewStatus(db, id)) ?? 'queued' };
   }
 
-  /** Stores and starts (or joins) the review of `req` under one route. */
+  /**
+   * Stores the review of `req` under one route (row, redacted chunks and the workflow's input, in
+   * one transaction), then starts or joins its workflow. The start is not awaited here: `handle`
+   * settles when it has happened; a start that fails is the sweeper's (api/reviewStarts.ts).
+   */
   async function start(
     req: ReviewRequest,
     route: Route,
     prepared: ReturnType<typeof prepare>,
   ): Promise<
-    { done: true; review: ReviewView } | { done: false; id: string; handle: WorkflowHandle }
+    | { done: true; review: ReviewView }
+    | { done: false; id: string; handle: Promise<WorkflowHandle> }
   > {
     const version = route.version;
     const id = reviewIdFor(req, version);
-    const existing = await getReview(db, id);
-    if (existing?.status === 'completed') return { done: true, review: await mustView(id) };
+    if ((await reviewStatus(db, id)) === 'completed') {
+      return { done: true, review: await mustView(id) };
+    }
 
     const request: ReviewRequest = {
       ...req,
@@ -237,21 +270,6 @@ export function createReviewService({ config, db, client }: ReviewServiceDeps) {
       return { done: true, review: await mustView(id) };
     }
 
-    // A queued or running review is joined, never re-queued: rewriting its row would undo progress.
-    if (await queueReview(db, base)) {
-      await saveReviewInput(
-        db,
-        id,
-        {
-          title: request.title,
-          description: request.description,
-          dimensions: req.dimensions,
-          languageHints: req.languageHints,
-        },
-        prepared.chunks,
-      );
-    }
-
     const input: ReviewWorkflowInput = {
       reviewId: id,
       modelConfigVersion: version,
@@ -265,8 +283,26 @@ export function createReviewService({ config, db, client }: ReviewServiceDeps) {
       severityThreshold: req.severityThreshold,
       dimensions: req.dimensions,
     };
+    // A queued or running review is joined, never re-queued: rewriting its row would undo
+    // progress. Row and chunks commit together, so a stored review always has its input.
+    await withTransaction(db, async (tx) => {
+      if (await queueReview(tx, { ...base, workflowInput: input })) {
+        await saveReviewInput(
+          tx,
+          id,
+          {
+            title: request.title,
+            description: request.description,
+            dimensions: req.dimensions,
+            languageHints: req.languageHints,
+          },
+          prepared.chunks,
+        );
+      }
+    });
     // The store check above lets a closed run start again only after a failure.
-    const handle = await startOrJoin('reviewWorkflow', id, taskQueue, input);
+    const handle = starts.start(input);
+    handle.catch(() => undefined); // settled by whoever awaits it; the sweeper retries
     return { done: false, id, handle };
   }
 

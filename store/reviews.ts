@@ -8,6 +8,7 @@ import {
   type Provenance,
   type ReviewRequest,
 } from '../domain/review';
+import type { ReviewWorkflowInput } from '../domain/reviewFlow';
 import { pgErrorCode, withTransaction, type Db, type Queryable } from './db';
 
 /** Reviews, their findings, model-call provenance, human decisions and feedback. */
@@ -526,17 +527,20 @@ export async function queueReview(
     coverage: FileCoverage[];
     redactions: Redaction[];
     stats: JsonValue;
+    /** what starts its workflow: kept so the sweeper can start a review the API could not */
+    workflowInput: ReviewWorkflowInput;
   },
 ): Promise<boolean> {
   if (!REVIEW_ID.test(review.id)) throw new RangeError(`invalid review id ${review.id}`);
   const res = await db.query(
     `INSERT INTO reviews (id, status, request, repository, model_config_version, coverage,
-       redactions, stats)
-     VALUES ($1, 'queued', $2, $3, $4, $5, $6, $7)
+       redactions, stats, workflow_input)
+     VALUES ($1, 'queued', $2, $3, $4, $5, $6, $7, $8)
      ON CONFLICT (id) DO UPDATE SET status = 'queued', request = EXCLUDED.request,
        repository = EXCLUDED.repository, model_config_version = EXCLUDED.model_config_version,
        coverage = EXCLUDED.coverage, redactions = EXCLUDED.redactions, stats = EXCLUDED.stats,
-       verdict = NULL, summary = NULL, timings = NULL, error = NULL, completed_at = NULL
+       verdict = NULL, summary = NULL, timings = NULL, error = NULL, completed_at = NULL,
+       workflow_input = EXCLUDED.workflow_input, queued_at = now(), workflow_started_at = NULL
      WHERE reviews.status = 'failed'
      RETURNING id`,
     [
@@ -547,7 +551,40 @@ export async function queueReview(
       JSON.stringify(z.array(FileCoverage).parse(review.coverage)),
       JSON.stringify(z.array(Redaction).parse(review.redactions)),
       json(review.stats),
+      JSON.stringify(review.workflowInput),
     ],
   );
   return (res.rowCount ?? 0) > 0;
+}
+
+/** Its workflow has been started (or joined): the sweeper leaves it alone. */
+export async function markReviewStarted(db: Queryable, id: string): Promise<void> {
+  await db.query(
+    'UPDATE reviews SET workflow_started_at = now() WHERE id = $1 AND workflow_started_at IS NULL',
+    [id],
+  );
+}
+
+/** Queued reviews whose workflow was never started, oldest first, queued at least `minAgeMs` ago. */
+export async function unstartedReviews(
+  db: Queryable,
+  minAgeMs: number,
+  limit: number,
+): Promise<{ id: string; workflowInput: ReviewWorkflowInput }[]> {
+  // written by queueReview from a typed value, read back as that value
+  const res = await db.query<{ id: string; workflow_input: ReviewWorkflowInput }>(
+    `SELECT id, workflow_input FROM reviews
+      WHERE status = 'queued' AND workflow_started_at IS NULL AND workflow_input IS NOT NULL
+        AND queued_at < now() - make_interval(secs => $1::double precision / 1000)
+      ORDER BY queued_at LIMIT $2`,
+    [minAgeMs, limit],
+  );
+  return res.rows.map((r) => ({ id: r.id, workflowInput: r.workflow_input }));
+}
+
+export async function reviewStatus(db: Queryable, id: string): Promise<ReviewStatus | null> {
+  const res = await db.query<{ status: ReviewStatus }>('SELECT status FROM reviews WHERE id = $1', [
+    id,
+  ]);
+  return res.rows[0]?.status ?? null;
 }

@@ -119,6 +119,7 @@ export function reviewRoutes(deps: ApiDeps): AnyRoute[] {
     config: deps.config,
     db,
     client: deps.temporal.client,
+    starts: deps.starts,
   });
 
   async function mustExist(id: string): Promise<void> {

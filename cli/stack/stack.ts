@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { register } from 'prom-client';
 import type { Config } from '../../domain/config';
 import { createApp } from '../../api/app';
+import { reviewStarts, runReviewSweeper } from '../../api/reviewStarts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../store/apiKeys';
 import { appendAudit } from '../../store/audit';
 import { createPool } from '../../store/db';
@@ -107,7 +108,15 @@ export async function startStack(opts: {
     if (opts.api !== false) {
       const temporal = await connectClient(config);
       stops.push(() => temporal.close());
-      const app = createApp({ config, db, temporal, logger, registry: register });
+      // Hands stored reviews to Temporal; its sweeper starts any whose start did not happen
+      // (api/reviewStarts.ts). Stopped, and drained, before the connection closes.
+      const starts = reviewStarts({ config, db, client: temporal.client });
+      const sweeper = runReviewSweeper(starts, logger.child({ component: 'review-sweeper' }));
+      stops.push(async () => {
+        await sweeper.stop();
+        await starts.drain();
+      });
+      const app = createApp({ config, db, temporal, logger, registry: register, starts });
       const server = await new Promise<Server>((resolve, reject) => {
         const s = app.listen(config.api.port, config.api.host, () => resolve(s));
         s.once('error', (err: NodeJS.ErrnoException) =>

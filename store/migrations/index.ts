@@ -5,6 +5,7 @@ import * as m0004 from './0004_eval_runs';
 import * as m0005 from './0005_commit_analyses';
 import * as m0006 from './0006_versions';
 import * as m0007 from './0007_breakers';
+import * as m0008 from './0008_review_starts';
 
 export interface SqlMigration {
   name: string;
@@ -23,4 +24,5 @@ export const MIGRATIONS: readonly SqlMigration[] = [
   m0005,
   m0006,
   m0007,
+  m0008,
 ];
