@@ -1,25 +1,31 @@
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type pg from 'pg';
 import { taskQueues, type Config } from '../domain/config';
 import type { ReviewWorkflowInput } from '../domain/reviewFlow';
-import { markReviewStarted, unstartedReviews } from '../store/reviews';
+import { awaitsStart, claimUnstartedReviews, markReviewStarted } from '../store/reviews';
 import { workflowCalls } from './workflowCalls';
 
 /**
  * Handing stored reviews to Temporal. A submission is accepted once its row (with the workflow's
  * input) is committed; the workflow start follows, and the row records that it happened. Should
  * the start not happen — the API stopped in between, or Temporal was down or slow — the sweeper
- * started with the API finds the row and starts it. Starting is idempotent (the review id is the
- * workflow id and a running workflow is joined), so the API and a sweeper, or two API
- * processes, may both try.
+ * started with the API finds the row and starts it. A run is never doubled: the review id is the
+ * workflow id and a running run is joined; the sweeper waits until the API's own attempt is over,
+ * claims the row (one sweeper per row across API processes) and asks Temporal before starting.
  */
 
-/** a review queued longer than this without a start is the sweeper's to start */
-export const SWEEP_MIN_AGE_MS = 5_000;
-export const SWEEP_INTERVAL_MS = 2_000;
-const SWEEP_BATCH = 50;
+/** the API's own start gives up after this long */
 const START_DEADLINE_MS = 10_000;
+/**
+ * A review queued longer than this without a recorded start is the sweeper's: longer than the
+ * API's start deadline, so the API's own attempt is over by then and only sweepers start it.
+ */
+export const SWEEP_MIN_AGE_MS = 15_000;
+export const SWEEP_INTERVAL_MS = 2_000;
+/** how long a sweeper's claim on a row keeps other sweepers off it */
+const SWEEP_CLAIM_MS = 60_000;
+const SWEEP_BATCH = 50;
 
 export function reviewStarts({
   config,
@@ -60,15 +66,30 @@ export function reviewStarts({
     await Promise.all([...inFlight]);
   }
 
-  /** Starts every review left queued without a workflow; answers the ids it started. */
+  /**
+   * Starts every review left queued without a workflow; answers the ids it started. A run
+   * already going (the API's start got through but was not recorded) is joined, not doubled:
+   * the row is claimed, Temporal asked, and the row read again, so the only start left is one
+   * nobody else can make. A run of this review that has closed always moved the row past
+   * `queued` first, so a closed run found here is an earlier, failed one.
+   */
   async function sweep(
     minAgeMs = SWEEP_MIN_AGE_MS,
   ): Promise<{ started: string[]; failed: number }> {
-    const rows = await unstartedReviews(db, minAgeMs, SWEEP_BATCH);
+    const rows = await claimUnstartedReviews(db, {
+      minAgeMs,
+      claimMs: SWEEP_CLAIM_MS,
+      limit: SWEEP_BATCH,
+    });
     const started: string[] = [];
     let failed = 0;
     for (const row of rows) {
       try {
+        if (await isRunning(row.id)) {
+          await markReviewStarted(db, row.id);
+          continue;
+        }
+        if (!(await awaitsStart(db, row.id))) continue;
         await start(row.workflowInput);
         started.push(row.id);
       } catch {
@@ -76,6 +97,18 @@ export function reviewStarts({
       }
     }
     return { started, failed };
+  }
+
+  async function isRunning(workflowId: string): Promise<boolean> {
+    try {
+      const described = await client.withDeadline(Date.now() + START_DEADLINE_MS, () =>
+        client.workflow.getHandle(workflowId).describe(),
+      );
+      return described.status.name === 'RUNNING';
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return false;
+      throw err;
+    }
   }
 
   return { start, sweep, drain };

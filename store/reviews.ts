@@ -540,7 +540,8 @@ export async function queueReview(
        repository = EXCLUDED.repository, model_config_version = EXCLUDED.model_config_version,
        coverage = EXCLUDED.coverage, redactions = EXCLUDED.redactions, stats = EXCLUDED.stats,
        verdict = NULL, summary = NULL, timings = NULL, error = NULL, completed_at = NULL,
-       workflow_input = EXCLUDED.workflow_input, queued_at = now(), workflow_started_at = NULL
+       workflow_input = EXCLUDED.workflow_input, queued_at = now(), workflow_started_at = NULL,
+       start_claimed_until = NULL
      WHERE reviews.status = 'failed'
      RETURNING id`,
     [
@@ -565,21 +566,38 @@ export async function markReviewStarted(db: Queryable, id: string): Promise<void
   );
 }
 
-/** Queued reviews whose workflow was never started, oldest first, queued at least `minAgeMs` ago. */
-export async function unstartedReviews(
+/**
+ * Claims queued reviews whose workflow was never started (queued at least `minAgeMs` ago), oldest
+ * first, for `claimMs`: another sweeper skips them meanwhile. A claim that lapses (its sweeper
+ * died) is taken again.
+ */
+export async function claimUnstartedReviews(
   db: Queryable,
-  minAgeMs: number,
-  limit: number,
+  opts: { minAgeMs: number; claimMs: number; limit: number },
 ): Promise<{ id: string; workflowInput: ReviewWorkflowInput }[]> {
   // written by queueReview from a typed value, read back as that value
   const res = await db.query<{ id: string; workflow_input: ReviewWorkflowInput }>(
-    `SELECT id, workflow_input FROM reviews
-      WHERE status = 'queued' AND workflow_started_at IS NULL AND workflow_input IS NOT NULL
-        AND queued_at < now() - make_interval(secs => $1::double precision / 1000)
-      ORDER BY queued_at LIMIT $2`,
-    [minAgeMs, limit],
+    `UPDATE reviews SET start_claimed_until = now() + make_interval(secs => $2::double precision / 1000)
+      WHERE id IN (
+        SELECT id FROM reviews
+         WHERE status = 'queued' AND workflow_started_at IS NULL AND workflow_input IS NOT NULL
+           AND queued_at < now() - make_interval(secs => $1::double precision / 1000)
+           AND (start_claimed_until IS NULL OR start_claimed_until < now())
+         ORDER BY queued_at LIMIT $3
+         FOR UPDATE SKIP LOCKED)
+      RETURNING id, workflow_input`,
+    [opts.minAgeMs, opts.claimMs, opts.limit],
   );
   return res.rows.map((r) => ({ id: r.id, workflowInput: r.workflow_input }));
+}
+
+/** Still queued and never started: what a sweeper checks again right before it starts one. */
+export async function awaitsStart(db: Queryable, id: string): Promise<boolean> {
+  const res = await db.query(
+    `SELECT 1 FROM reviews WHERE id = $1 AND status = 'queued' AND workflow_started_at IS NULL`,
+    [id],
+  );
+  return (res.rowCount ?? 0) > 0;
 }
 
 export async function reviewStatus(db: Queryable, id: string): Promise<ReviewStatus | null> {

@@ -8,6 +8,8 @@ export const up = /* sql */ `
 ALTER TABLE reviews ADD COLUMN workflow_input jsonb;
 ALTER TABLE reviews ADD COLUMN queued_at timestamptz NOT NULL DEFAULT now();
 ALTER TABLE reviews ADD COLUMN workflow_started_at timestamptz;
+-- a sweeper's claim on a row it is starting, so two API processes never start one review twice
+ALTER TABLE reviews ADD COLUMN start_claimed_until timestamptz;
 -- reviews stored before this migration were started in the same request that stored them
 UPDATE reviews SET workflow_started_at = created_at;
 CREATE INDEX reviews_unstarted_idx ON reviews (queued_at)

@@ -2,6 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { reviewStarts } from '../../../api/reviewStarts';
 import { createReviewService } from '../../../api/reviewService';
 import { freePort } from '../../../cli/stack/devServer';
+import type { ReviewWorkflowInput } from '../../../domain/reviewFlow';
 import { reviewStatus } from '../../../store/reviews';
 import {
   newFileDiff,
@@ -71,4 +72,32 @@ it('answers with the workflow already started when Temporal is up', async () => 
   expect((await starts.sweep(0)).started).not.toContain(id);
   await waitForStatus(h.db, id, 'completed');
   expect(await reviewStatus(h.db, id)).toBe('completed');
+});
+
+it('joins a run that got started but was never recorded, rather than starting a second', async () => {
+  const client = new Client({ connection: unreachable });
+  const downStarts = reviewStarts({ config: h.config, db: h.db, client });
+  const down = createReviewService({ config: h.config, db: h.db, client, starts: downStarts });
+  const accepted = await down.submit(uniqueRequest(diff), 0);
+  await downStarts.drain();
+  const id = accepted.done ? '' : accepted.id;
+  const [row] = (
+    await h.db.query<{ input: ReviewWorkflowInput }>(
+      'SELECT workflow_input AS input FROM reviews WHERE id = $1',
+      [id],
+    )
+  ).rows;
+  // the API's start reached Temporal, then the API died before recording it
+  const first = await h.client.workflow.start('reviewWorkflow', {
+    workflowId: id,
+    taskQueue: h.taskQueue,
+    args: [row?.input],
+  });
+  const swept = await reviewStarts({ config: h.config, db: h.db, client: h.client }).sweep(0);
+  expect(swept.started).not.toContain(id);
+  await waitForStatus(h.db, id, 'completed');
+  const runs: string[] = [];
+  for await (const w of h.client.workflow.list({ query: `WorkflowId = '${id}'` }))
+    runs.push(w.runId);
+  expect(runs).toEqual([first.firstExecutionRunId]);
 });
