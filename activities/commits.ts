@@ -1,16 +1,12 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { analyzeCommitFacts, ANALYSIS_VERSION } from '../domain/commits/analysis';
-import {
-  summaryProvenance,
-  type CommitOutcome,
-  type SummaryCallResult,
-} from '../domain/commits/flow';
+import { type CommitOutcome, type SummaryCallResult } from '../domain/commits/flow';
 import { proposeRelease } from '../domain/commits/release';
 import { localSummary, LOCAL_SUMMARY_MODEL } from '../domain/commits/summary';
 import type { CommitAnalysis, CommitFacts } from '../domain/commits/types';
 import type { Config } from '../domain/config';
 import { parseDiff } from '../domain/diff';
-import type { Provenance, ProviderName } from '../domain/review';
+import { callProvenance, type Provenance, type ProviderName } from '../domain/review';
 import {
   getBatch,
   loadCommitAnalyses,
@@ -132,7 +128,7 @@ export function createCommitActivities(deps: { db: Db; config: Config }) {
         id: input.analysisId,
         inputHash: input.inputHash,
         summary,
-        provenance: summaryProvenance('local', res, []),
+        provenance: callProvenance('local', res, []),
         analysisVersion: ANALYSIS_VERSION,
       };
       await markCommitAnalysis(db, input.analysisId, input.inputHash, {

@@ -1,16 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { Worker } from '@temporalio/worker';
-import { hostPath, loadConfig } from '../cli/config';
-import { freePort, startDevServer } from '../cli/stack/devServer';
-import { findTemporalCli } from '../cli/stack/temporalBinary';
+import { loadConfig } from '../cli/config';
 import { connectWorkerConnection } from '../workers/connection';
-import { createLogger } from '../workers/logger';
-import { installRuntime } from '../workers/runtime';
 import { startPrivatePostgres } from '../test/integration/workers/privatePostgres';
 import { sampleCommit, startCommitHarness } from '../test/integration/commits/harness';
 import type { floorBatch } from './floor/workflows';
+import { startBenchServer } from './devServer';
 
 /**
  * Batch analysis latency, from submission (the API service: prepare, redact, store, start) to the
@@ -40,22 +34,8 @@ function line(label: string, times: number[]): string {
 }
 
 async function main(): Promise<void> {
-  const base = loadConfig({ LOG_LEVEL: 'error', QUORUM_WORKER_METRICS_PORT: '0' });
-  const logger = createLogger(base, 'bench');
-  installRuntime(base, logger);
-  const tmp = await mkdtemp(path.join(os.tmpdir(), 'quorum-bench-'));
-  const cliPath = await findTemporalCli({
-    cliPath: base.temporal.cliPath,
-    toolsDir: path.resolve(base.toolsDir),
-    pathVar: hostPath(),
-  });
-  const server = await startDevServer({
-    cliPath,
-    port: await freePort(),
-    headless: true,
-    namespace: 'default',
-    logFile: path.join(tmp, 'temporal.log'),
-  });
+  const bench = await startBenchServer();
+  const { base, logger, server } = bench;
   const external =
     base.database.url && !base.database.url.startsWith('pglite') ? base.database.url : undefined;
   const postgres = external ? undefined : await startPrivatePostgres();
@@ -141,8 +121,7 @@ async function main(): Promise<void> {
     await floorConnection.close();
     await h.stop();
     await postgres?.stop();
-    await server.stop();
-    await rm(tmp, { recursive: true, force: true });
+    await bench.stop();
   }
 }
 

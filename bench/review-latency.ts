@@ -1,16 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { hostPath, loadConfig } from '../cli/config';
-import { freePort, startDevServer } from '../cli/stack/devServer';
-import { findTemporalCli } from '../cli/stack/temporalBinary';
+import { loadConfig } from '../cli/config';
 import type { ModelOutput } from '../domain/review';
 import { connectClient, connectWorkerConnection } from '../workers/connection';
-import { createLogger } from '../workers/logger';
-import { installRuntime } from '../workers/runtime';
 import { startPrivatePostgres } from '../test/integration/workers/privatePostgres';
 import { anthropicReply, openaiReply, startFakeAnthropic, startFakeOpenAI } from '../test/fakes';
 import { newFileDiff, startReviewHarness, type ReviewHarness } from '../test/helpers/reviewHarness';
+import { startBenchServer } from './devServer';
 
 /**
  * Review latency from workflow start to result, on a private dev server and PGlite:
@@ -83,22 +77,8 @@ async function measure(label: string, harness: ReviewHarness, diff: string): Pro
 }
 
 async function main(): Promise<void> {
-  const base = loadConfig({ LOG_LEVEL: 'error', QUORUM_WORKER_METRICS_PORT: '0' });
-  const logger = createLogger(base, 'bench');
-  installRuntime(base, logger);
-  const tmp = await mkdtemp(path.join(os.tmpdir(), 'quorum-bench-'));
-  const cliPath = await findTemporalCli({
-    cliPath: base.temporal.cliPath,
-    toolsDir: path.resolve(base.toolsDir),
-    pathVar: hostPath(),
-  });
-  const server = await startDevServer({
-    cliPath,
-    port: await freePort(),
-    headless: true,
-    namespace: 'default',
-    logFile: path.join(tmp, 'temporal.log'),
-  });
+  const bench = await startBenchServer();
+  const { logger, server } = bench;
   // PGlite in its own process: in this one its WASM work would share the event loop with the
   // workers it serves, and the figures would measure that contention.
   const postgres = await startPrivatePostgres();
@@ -140,8 +120,7 @@ async function main(): Promise<void> {
     await anthropic.close();
     await openai.close();
     await postgres.stop();
-    await server.stop();
-    await rm(tmp, { recursive: true, force: true });
+    await bench.stop();
   }
 }
 

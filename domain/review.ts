@@ -100,6 +100,23 @@ export const Provenance = z.object({
 });
 export type Provenance = z.infer<typeof Provenance>;
 
+/** Who answered a call, after which failed hops: the provenance of a model answer, bar its role. */
+export function callProvenance(
+  provider: ProviderName,
+  res: { model: string; latencyMs: number; inputTokens: number; outputTokens: number },
+  hops: { provider: ProviderName; reason: string }[],
+): Omit<Provenance, 'role'> {
+  return {
+    provider,
+    model: res.model,
+    latencyMs: res.latencyMs,
+    inputTokens: res.inputTokens,
+    outputTokens: res.outputTokens,
+    failoverHops: hops,
+    attempts: hops.length + 1,
+  };
+}
+
 export const ReviewStatus = z.enum([
   'queued',
   'running',

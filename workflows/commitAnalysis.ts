@@ -26,11 +26,10 @@ import {
   type CommitWorkflowInput,
   type SliceWorkflowInput,
   sliceBatch,
-  summaryProvenance,
 } from '../domain/commits/flow';
 import type { CommitFacts } from '../domain/commits/types';
 import { siblingQueue } from '../domain/config';
-import type { ProviderName } from '../domain/review';
+import { callProvenance, type ProviderName } from '../domain/review';
 import { NON_RETRYABLE_PROVIDER_ERRORS } from '../domain/reviewFlow';
 import * as SA from './searchAttributes';
 
@@ -101,7 +100,7 @@ async function summarise(input: CommitWorkflowInput, facts: CommitFacts, progres
         provider,
         facts,
       });
-      return { summary: res.summary, provenance: summaryProvenance(provider, res, hops) };
+      return { summary: res.summary, provenance: callProvenance(provider, res, hops) };
     } catch (err) {
       if (isCancellation(err)) throw err;
       hops.push({ provider, reason: reason(err) });

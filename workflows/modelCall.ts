@@ -18,7 +18,7 @@ import {
   type ProvidersWaitingReport,
 } from '../domain/breaker';
 import { siblingQueue } from '../domain/config';
-import type { Provenance, ProviderName } from '../domain/review';
+import { callProvenance, type Provenance, type ProviderName } from '../domain/review';
 import {
   NON_RETRYABLE_PROVIDER_ERRORS,
   type ModelCallInput,
@@ -118,16 +118,7 @@ export async function modelCallWorkflow(input: ModelCallInput): Promise<ModelCal
           provider,
           ...(input.models ? { models: input.models } : {}),
         });
-        const provenance: Provenance = {
-          role: input.role,
-          provider,
-          model: res.model,
-          latencyMs: res.latencyMs,
-          inputTokens: res.inputTokens,
-          outputTokens: res.outputTokens,
-          failoverHops: hops,
-          attempts: hops.length + 1,
-        };
+        const provenance: Provenance = { role: input.role, ...callProvenance(provider, res, hops) };
         return { output: res.output, provenance };
       } catch (err) {
         hops.push({ provider, reason: hopReason(err) });

@@ -1,4 +1,4 @@
-import type { Provenance, ProviderName } from '../review';
+import type { ProviderName } from '../review';
 import type { CommitType, RiskLevel, SemverImpact } from './types';
 
 /**
@@ -100,21 +100,4 @@ export function sliceBatch(total: number, lanes: number): { start: number; end: 
     start = end;
   }
   return slices;
-}
-
-/** The provenance of a commit's summary: which provider wrote it, after which failed hops. */
-export function summaryProvenance(
-  provider: ProviderName,
-  res: SummaryCallResult,
-  hops: { provider: ProviderName; reason: string }[],
-): Omit<Provenance, 'role'> {
-  return {
-    provider,
-    model: res.model,
-    latencyMs: res.latencyMs,
-    inputTokens: res.inputTokens,
-    outputTokens: res.outputTokens,
-    failoverHops: hops,
-    attempts: hops.length + 1,
-  };
 }
