@@ -17,7 +17,7 @@ import {
   admitCall,
   breakerId,
   markTransitionAudited,
-  recordCall,
+  recordCalls,
   unauditedTransitions,
   type BreakerId,
 } from '../store/breakers';
@@ -110,6 +110,55 @@ export function createBreakers(deps: { db: Db; config: Config; logger?: Logger }
     }
   }
 
+  /**
+   * Outcomes waiting to be counted, per breaker. The calls of one worker that finish together
+   * are folded into one write instead of racing each other's compare-and-set on the same row:
+   * the first outcome starts a write, the ones that arrive meanwhile go in the next.
+   */
+  interface Pending {
+    call: { outcome: CallOutcome; wasProbe: boolean };
+    settle: (err?: unknown) => void;
+  }
+  const queues = new Map<string, { id: BreakerId; items: Pending[] }>();
+
+  async function drain(key: string, q: { id: BreakerId; items: Pending[] }): Promise<void> {
+    while (q.items.length > 0) {
+      const batch = q.items.splice(0, q.items.length);
+      try {
+        const change = await recordCalls(
+          db,
+          q.id,
+          batch.map((b) => b.call),
+          policy,
+        );
+        q.items.unshift(...batch.slice(change.consumed));
+        show(q.id, change.snapshot);
+        if (change.transition) await transitioned(q.id, change.transition);
+        for (const b of batch.slice(0, change.consumed)) b.settle();
+      } catch (err) {
+        for (const b of batch) b.settle(err);
+      }
+    }
+    queues.delete(key);
+  }
+
+  function count(id: BreakerId, outcome: CallOutcome, wasProbe: boolean): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const item: Pending = {
+        call: { outcome, wasProbe },
+        settle: (err) => (err === undefined ? resolve() : reject(err)),
+      };
+      const q = queues.get(id.key);
+      if (q) {
+        q.items.push(item);
+        return;
+      }
+      const fresh = { id, items: [item] };
+      queues.set(id.key, fresh);
+      void drain(id.key, fresh);
+    });
+  }
+
   return {
     async before(provider: ProviderName): Promise<BreakerTicket | undefined> {
       const id = breakerFor(config, provider);
@@ -152,9 +201,7 @@ export function createBreakers(deps: { db: Db; config: Config; logger?: Logger }
         ? { kind: 'neutral' }
         : outcomeOf(error === null ? null : failureOf(error));
       try {
-        const change = await recordCall(db, ticket.id, outcome, ticket.probe, policy);
-        show(ticket.id, change.snapshot);
-        if (change.transition) await transitioned(ticket.id, change.transition);
+        await count(ticket.id, outcome, ticket.probe);
       } catch (err) {
         logger?.warn({ err, breaker: ticket.id.key }, 'breaker outcome not recorded');
       }

@@ -20,7 +20,8 @@ import { withTransaction, type Db, type Queryable } from './db';
  * in one statement, together with the transition row when there is one. No transaction stays
  * open across a round trip (on the embedded PGlite an open transaction holds the one backend),
  * and a breaker costs two short statements per call. Under heavy contention it falls back to a
- * row lock. Times come from the database clock, so workers whose clocks disagree still agree on
+ * row lock; a worker also folds the outcomes of its concurrent calls into one write
+ * (activities/breakers.ts). Times come from the database clock, so workers whose clocks disagree still agree on
  * when a cooldown ends.
  */
 
@@ -166,7 +167,32 @@ export async function recordCall(
   wasProbe: boolean,
   policy: BreakerPolicy,
 ): Promise<BreakerChange> {
-  return change(db, id, (s, now) => record(s, outcome, now, policy, wasProbe));
+  return recordCalls(db, id, [{ outcome, wasProbe }], policy);
+}
+
+/**
+ * Counts finished calls in one write, in order, up to and including the first that causes a
+ * transition (one transition per write, as the transition log expects); `consumed` says how many
+ * were counted, and the caller writes the rest next.
+ */
+export async function recordCalls(
+  db: Db,
+  id: BreakerId,
+  calls: readonly { outcome: CallOutcome; wasProbe: boolean }[],
+  policy: BreakerPolicy,
+): Promise<BreakerChange & { consumed: number }> {
+  return change(db, id, (s, now) => {
+    let snapshot = s;
+    let consumed = 0;
+    for (const c of calls) {
+      const next = record(snapshot, c.outcome, now, policy, c.wasProbe);
+      consumed += 1;
+      if (next.transition)
+        return { snapshot: next.snapshot, transition: next.transition, consumed };
+      snapshot = next.snapshot;
+    }
+    return { snapshot, consumed };
+  });
 }
 
 export interface StoredTransition {
