@@ -3,7 +3,7 @@ import { analyzeCommitFacts, ANALYSIS_VERSION } from '../domain/commits/analysis
 import { type CommitOutcome, type SummaryCallResult } from '../domain/commits/flow';
 import { proposeRelease } from '../domain/commits/release';
 import { localSummary, LOCAL_SUMMARY_MODEL } from '../domain/commits/summary';
-import type { CommitAnalysis, CommitFacts } from '../domain/commits/types';
+import type { CommitAnalysis, CommitFacts, CommitInput } from '../domain/commits/types';
 import type { Config } from '../domain/config';
 import { parseDiff } from '../domain/diff';
 import { callProvenance, type Provenance, type ProviderName } from '../domain/review';
@@ -78,6 +78,32 @@ async function summarize(
   }
 }
 
+/** The rule-based facts of a stored commit. */
+function factsOf(input: CommitInput): CommitFacts {
+  const files = input.diff.trim() === '' ? [] : parseDiff(input.diff).files;
+  return analyzeCommitFacts(input, files);
+}
+
+/** Stores a finished analysis; a completed analysis is final (see markCommitAnalysis). */
+async function saveAnalysis(
+  db: Db,
+  ids: { analysisId: string; inputHash: string },
+  facts: CommitFacts,
+  summary: string,
+  provenance: Omit<Provenance, 'role'>,
+): Promise<CommitOutcome> {
+  const analysis: CommitAnalysis = {
+    ...facts,
+    id: ids.analysisId,
+    inputHash: ids.inputHash,
+    summary,
+    provenance,
+    analysisVersion: ANALYSIS_VERSION,
+  };
+  await markCommitAnalysis(db, ids.analysisId, ids.inputHash, { status: 'completed', analysis });
+  return outcomeOf(analysis, ids.analysisId);
+}
+
 export function createCommitActivities(deps: { db: Db; config: Config }) {
   const { db, config } = deps;
   return {
@@ -91,8 +117,7 @@ export function createCommitActivities(deps: { db: Db; config: Config }) {
         return { outcome: outcomeOf(row.analysis, input.analysisId) };
       }
       await markCommitAnalysis(db, input.analysisId, input.inputHash, { status: 'running' });
-      const files = row.input.diff.trim() === '' ? [] : parseDiff(row.input.diff).files;
-      return { facts: analyzeCommitFacts(row.input, files) };
+      return { facts: factsOf(row.input) };
     },
 
     /**
@@ -108,34 +133,16 @@ export function createCommitActivities(deps: { db: Db; config: Config }) {
       if (row.status === 'completed' && row.analysis) {
         return outcomeOf(row.analysis, input.analysisId);
       }
-      const files = row.input.diff.trim() === '' ? [] : parseDiff(row.input.diff).files;
-      const facts = analyzeCommitFacts(row.input, files);
+      const facts = factsOf(row.input);
       const started = performance.now();
-      const summary = localSummary(facts);
-      const res = {
-        summary,
-        model: LOCAL_SUMMARY_MODEL,
-        inputTokens: 0,
-        outputTokens: 0,
-        latencyMs: Math.round(performance.now() - started),
-      };
+      const res = await summarize(config, 'local', facts, () => '');
+      const latencyMs = Math.round(performance.now() - started);
       modelCallMetrics.latency.observe(
         { provider: 'local', role: 'commit_summary', outcome: 'success' },
-        res.latencyMs / 1000,
+        latencyMs / 1000,
       );
-      const analysis: CommitAnalysis = {
-        ...facts,
-        id: input.analysisId,
-        inputHash: input.inputHash,
-        summary,
-        provenance: callProvenance('local', res, []),
-        analysisVersion: ANALYSIS_VERSION,
-      };
-      await markCommitAnalysis(db, input.analysisId, input.inputHash, {
-        status: 'completed',
-        analysis,
-      });
-      return outcomeOf(analysis, input.analysisId);
+      const provenance = callProvenance('local', { ...res, latencyMs }, []);
+      return saveAnalysis(db, input, facts, res.summary, provenance);
     },
 
     /** One attempt at one provider; Temporal retries it by the error's class. */
@@ -177,19 +184,7 @@ export function createCommitActivities(deps: { db: Db; config: Config }) {
       summary: string;
       provenance: Omit<Provenance, 'role'>;
     }): Promise<CommitOutcome> {
-      const analysis: CommitAnalysis = {
-        ...input.facts,
-        id: input.analysisId,
-        inputHash: input.inputHash,
-        summary: input.summary,
-        provenance: input.provenance,
-        analysisVersion: ANALYSIS_VERSION,
-      };
-      await markCommitAnalysis(db, input.analysisId, input.inputHash, {
-        status: 'completed',
-        analysis,
-      });
-      return outcomeOf(analysis, input.analysisId);
+      return saveAnalysis(db, input, input.facts, input.summary, input.provenance);
     },
 
     async failCommitAnalysis(input: {

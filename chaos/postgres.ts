@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { chmod, chown, mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
+import { hostEnv } from '../cli/config';
 import { startProc, startTsx, waitUntil, type Proc } from './procs';
 
 /**
@@ -112,7 +113,7 @@ function pglite(opts: { dir: string; port: number; cwd: string }): ChaosPostgres
         [opts.dir, String(opts.port)],
         {
           cwd: opts.cwd,
-          env: process.env,
+          env: hostEnv(),
           logFile: path.join(opts.dir, 'pglite.log'),
         },
       );

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { hostEnv, hostPath, loadConfig } from '../cli/config';
 import { freePort, startDevServer, type DevServer } from '../cli/stack/devServer';
 import { findTemporalCli } from '../cli/stack/temporalBinary';
 import { createPostgres, type ChaosPostgres } from './postgres';
@@ -47,9 +48,9 @@ export async function startChaosStack(opts: {
   };
   try {
     const cliPath = await findTemporalCli({
-      cliPath: process.env.TEMPORAL_CLI_PATH,
+      cliPath: loadConfig().temporal.cliPath,
       toolsDir: path.join(root, '.quorum', 'tools'),
-      pathVar: process.env.PATH ?? '',
+      pathVar: hostPath(),
       log: say,
     });
     const temporalPort = await freePort();
@@ -87,8 +88,7 @@ export async function startChaosStack(opts: {
     const apiPort = await freePort();
     const taskQueuePrefix = `chaos-${randomBytes(4).toString('hex')}`;
     const env: NodeJS.ProcessEnv = {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
+      ...hostEnv(),
       NODE_ENV: 'production',
       LOG_LEVEL: 'warn',
       TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,

@@ -17,3 +17,9 @@ export function loadConfig(overrides: Record<string, string | undefined> = {}): 
 export function hostPath(): string {
   return process.env.PATH ?? '';
 }
+
+/** What a child process needs from the host to run node and the tools: PATH and HOME. */
+export function hostEnv(): { PATH: string; HOME?: string } {
+  const home = process.env.HOME;
+  return { PATH: hostPath(), ...(home === undefined ? {} : { HOME: home }) };
+}
